@@ -1,12 +1,44 @@
-"""The root Typer app; each area registers its sub-app here."""
+"""The root Typer app. Every command module registers here; ``main`` turns errors into exit codes.
+
+Exit codes: 0 success, 1 other error, 2 invalid input (nothing was written),
+3 not found, 4 conflict, 5 not allowed, 6 infeasible, 7 invalid life-cycle step.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+from mts.cli import data, demo
+from mts.cli.console import errors_console, exit_code
+from mts.domain.errors import MtsError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="mts: staff projects by execution, not by rank.",
+)
+app.command("init")(data.init)
+app.command("import")(data.import_file)
+app.command("export")(data.export_file)
+app.command("demo")(demo.demo)
+app.add_typer(data.db_app, name="db")
+app.add_typer(data.people_app, name="people")
+app.add_typer(data.projects_app, name="projects")
 
 
-def main() -> None:
-    """Run the CLI."""
-    app()
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; print one clear line, never a traceback, when something fails."""
+    try:
+        app(args=list(argv) if argv is not None else None, prog_name="mts")
+    except MtsError as error:
+        errors_console.print(f"[bold red]error:[/] {error.message}")
+        raise SystemExit(exit_code(error)) from None
+    except SQLAlchemyError as error:
+        original = getattr(error, "orig", None)
+        detail = str(original) if original is not None else type(error).__name__
+        errors_console.print(f"[bold red]database error:[/] {detail.splitlines()[0]}")
+        raise SystemExit(1) from None

@@ -197,3 +197,15 @@ def _check_unique_keys(parsed: ParsedFile) -> None:
             parsed.problem(number, parsed.kind.columns[0].name, expected, f"duplicate {key}")
         else:
             first_seen[key] = number
+
+
+def render_records(kind: RecordKind, values: Sequence[Any], *, file_format: str) -> str:
+    """The text of a file holding ``values`` of ``kind``, readable again by ``parse_text``."""
+    rows = [kind.flatten(value) for value in values]
+    if file_format == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=kind.column_names, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

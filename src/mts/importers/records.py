@@ -28,6 +28,7 @@ from mts.domain.projects import (
 )
 from mts.domain.protected import ProtectedProfile
 from mts.importers import fields as f
+from mts.services.records import PersonRecord
 
 Cells = Mapping[str, Any]
 
@@ -87,14 +88,6 @@ DEPARTMENTS = RecordKind(
     build=lambda c: Department(id=DepartmentId(c["department_id"]), name=c["name"]),
     flatten=lambda d: {"department_id": d.id, "name": d.name},
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PersonRecord:
-    """A person together with the protected profile imported beside them."""
-
-    person: Person
-    profile: ProtectedProfile | None
 
 
 _PROTECTED = ("level", "title", "tenure_start", "prior_employer", "education", "promotion_window")

@@ -45,6 +45,11 @@ class PeopleRepository(Repository[PersonId, Person], Protocol):
     def emails(self) -> dict[str, PersonId]:
         """Every stored email and whose it is."""
 
+    def in_department(
+        self, department: DepartmentId, *, offset: int = 0, limit: int | None = None
+    ) -> Sequence[Person]:
+        """A department's members in id order."""
+
 
 class RoleRepository(Repository[RoleId, Role], Protocol):
     """Roles, with their project's look-up."""

@@ -94,6 +94,19 @@ class SqlPeopleRepository(KeyedRepository[PersonId, Person, PersonRow]):
         rows = self._session.execute(select(PersonRow.email, PersonRow.id))
         return {email: PersonId(pid) for email, pid in rows}
 
+    def in_department(
+        self, department: DepartmentId, *, offset: int = 0, limit: int | None = None
+    ) -> Sequence[Person]:
+        """A department's members in id order."""
+        query = (
+            select(PersonRow)
+            .where(PersonRow.department_id == department)
+            .order_by(PersonRow.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [mapping.person_value(row) for row in self._session.scalars(query)]
+
 
 class SqlRoleRepository(KeyedRepository[RoleId, Role, RoleRow]):
     """Roles, with their project's look-up."""
