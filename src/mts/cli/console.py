@@ -10,8 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mts.domain import errors
 
-console = Console(highlight=False)
-errors_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+errors_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _EXIT_CODES: tuple[tuple[type[errors.MtsError], int], ...] = (
     (errors.InvalidInput, 2),
