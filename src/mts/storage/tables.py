@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 Json = Any
@@ -17,6 +28,16 @@ Json = Any
 
 class Base(DeclarativeBase):
     """The declarative base of every mts table."""
+
+    # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class DepartmentRow(Base):
@@ -146,6 +167,13 @@ class RoundRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
     solver_stats: Mapped[Json] = mapped_column(JSON, default=dict)
+    settings: Mapped[Json] = mapped_column(JSON, default=dict)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("merit_snapshots.id"))
+    plan: Mapped[Json] = mapped_column(JSON, default=dict)
+    certificate: Mapped[Json] = mapped_column(JSON, default=dict)
+    progress: Mapped[Json] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(320), default="")
 
 
 class AssignmentRow(Base):
@@ -176,3 +204,93 @@ class OverrideRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(320))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MeritSnapshotRow(Base):
+    """A versioned merit fit: its parameters, a hash of its inputs, and when."""
+
+    __tablename__ = "merit_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    input_hash: Mapped[str] = mapped_column(String(64))
+    evidence_count: Mapped[int] = mapped_column(Integer)
+    parameters: Mapped[Json] = mapped_column(JSON)
+
+
+class MeritRowRow(Base):
+    """One person's posterior for one skill (``*`` is general execution) in a snapshot."""
+
+    __tablename__ = "merit_rows"
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("merit_snapshots.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mean: Mapped[float] = mapped_column(Float)
+    sd: Mapped[float] = mapped_column(Float)
+    n_effective: Mapped[float] = mapped_column(Float)
+
+
+class ReviewerLeniencyRow(Base):
+    """A reviewer's estimated leniency (positive) or severity (negative) in a snapshot."""
+
+    __tablename__ = "reviewer_leniency"
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("merit_snapshots.id"), primary_key=True)
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    mean: Mapped[float] = mapped_column(Float)
+    sd: Mapped[float] = mapped_column(Float)
+    reviews: Mapped[int] = mapped_column(Integer)
+
+
+class StaffingRuleRow(Base):
+    """A council's pin (this person must hold a seat of this role) or forbid."""
+
+    __tablename__ = "staffing_rules"
+
+    role_id: Mapped[str] = mapped_column(ForeignKey("roles.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class LedgerRow(Base):
+    """One append-only, hash-chained entry of the audit ledger."""
+
+    __tablename__ = "ledger"
+
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[Json] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(320))
+    at: Mapped[str] = mapped_column(String(40))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class UserRow(Base):
+    """A login: an email, an argon2 password hash, and an access role."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TokenRow(Base):
+    """A web session or an API token; only its SHA-256 is stored."""
+
+    __tablename__ = "tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 04:17:56.219658
+Create Date: 2026-11-29 04:26:27.723659
 """
 
 from __future__ import annotations
@@ -22,25 +22,32 @@ def upgrade() -> None:
         "departments",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_departments")),
     )
     op.create_table(
-        "rounds",
-        sa.Column("id", sa.String(length=64), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("as_of", sa.Date(), nullable=False),
-        sa.Column("seed", sa.Integer(), nullable=False),
-        sa.Column("exploration", sa.String(length=16), nullable=False),
-        sa.Column("mechanism", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("solver_stats", sa.JSON(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("name"),
+        "ledger",
+        sa.Column("sequence", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("actor", sa.String(length=320), nullable=False),
+        sa.Column("at", sa.String(length=40), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("sequence", name=op.f("pk_ledger")),
     )
-    with op.batch_alter_table("rounds", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_rounds_status"), ["status"], unique=False)
+    op.create_table(
+        "merit_snapshots",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("input_hash", sa.String(length=64), nullable=False),
+        sa.Column("evidence_count", sa.Integer(), nullable=False),
+        sa.Column("parameters", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_merit_snapshots")),
+    )
+    with op.batch_alter_table("merit_snapshots", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_merit_snapshots_as_of"), ["as_of"], unique=False)
 
     op.create_table(
         "people",
@@ -53,16 +60,45 @@ def upgrade() -> None:
         sa.Column("skills", sa.JSON(), nullable=False),
         sa.Column("earlier_periods", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["department_id"],
-            ["departments.id"],
+            ["department_id"], ["departments.id"], name=op.f("fk_people_department_id_departments")
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("email"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
+        sa.UniqueConstraint("email", name=op.f("uq_people_email")),
     )
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_people_department_id"), ["department_id"], unique=False
         )
+
+    op.create_table(
+        "rounds",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("seed", sa.Integer(), nullable=False),
+        sa.Column("exploration", sa.String(length=16), nullable=False),
+        sa.Column("mechanism", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("solver_stats", sa.JSON(), nullable=False),
+        sa.Column("settings", sa.JSON(), nullable=False),
+        sa.Column("snapshot_id", sa.Integer(), nullable=True),
+        sa.Column("plan", sa.JSON(), nullable=False),
+        sa.Column("certificate", sa.JSON(), nullable=False),
+        sa.Column("progress", sa.JSON(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_by", sa.String(length=320), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["snapshot_id"],
+            ["merit_snapshots.id"],
+            name=op.f("fk_rounds_snapshot_id_merit_snapshots"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rounds")),
+        sa.UniqueConstraint("name", name=op.f("uq_rounds_name")),
+    )
+    with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_rounds_status"), ["status"], unique=False)
 
     op.create_table(
         "evidence",
@@ -78,19 +114,35 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("weight", sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
+            ["person_id"], ["people.id"], name=op.f("fk_evidence_person_id_people")
         ),
         sa.ForeignKeyConstraint(
-            ["reviewer_id"],
-            ["people.id"],
+            ["reviewer_id"], ["people.id"], name=op.f("fk_evidence_reviewer_id_people")
         ),
-        sa.PrimaryKeyConstraint("key"),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_evidence")),
     )
     with op.batch_alter_table("evidence", schema=None) as batch_op:
         batch_op.create_index("ix_evidence_person_day", ["person_id", "day"], unique=False)
         batch_op.create_index(batch_op.f("ix_evidence_reviewer_id"), ["reviewer_id"], unique=False)
 
+    op.create_table(
+        "merit_rows",
+        sa.Column("snapshot_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("skill", sa.String(length=64), nullable=False),
+        sa.Column("mean", sa.Float(), nullable=False),
+        sa.Column("sd", sa.Float(), nullable=False),
+        sa.Column("n_effective", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_merit_rows_person_id_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["snapshot_id"],
+            ["merit_snapshots.id"],
+            name=op.f("fk_merit_rows_snapshot_id_merit_snapshots"),
+        ),
+        sa.PrimaryKeyConstraint("snapshot_id", "person_id", "skill", name=op.f("pk_merit_rows")),
+    )
     op.create_table(
         "projects",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -105,12 +157,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["department_id"],
             ["departments.id"],
+            name=op.f("fk_projects_department_id_departments"),
         ),
         sa.ForeignKeyConstraint(
-            ["proposer_id"],
-            ["people.id"],
+            ["proposer_id"], ["people.id"], name=op.f("fk_projects_proposer_id_people")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
     )
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_projects_proposer_id"), ["proposer_id"], unique=False)
@@ -126,10 +178,40 @@ def upgrade() -> None:
         sa.Column("education", sa.String(length=200), nullable=True),
         sa.Column("promotion_window", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
+            ["person_id"], ["people.id"], name=op.f("fk_protected_profiles_person_id_people")
         ),
-        sa.PrimaryKeyConstraint("person_id"),
+        sa.PrimaryKeyConstraint("person_id", name=op.f("pk_protected_profiles")),
+    )
+    op.create_table(
+        "reviewer_leniency",
+        sa.Column("snapshot_id", sa.Integer(), nullable=False),
+        sa.Column("reviewer_id", sa.String(length=64), nullable=False),
+        sa.Column("mean", sa.Float(), nullable=False),
+        sa.Column("sd", sa.Float(), nullable=False),
+        sa.Column("reviews", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["people.id"], name=op.f("fk_reviewer_leniency_reviewer_id_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["snapshot_id"],
+            ["merit_snapshots.id"],
+            name=op.f("fk_reviewer_leniency_snapshot_id_merit_snapshots"),
+        ),
+        sa.PrimaryKeyConstraint("snapshot_id", "reviewer_id", name=op.f("pk_reviewer_leniency")),
+    )
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_users_person_id_people")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
     op.create_table(
         "groundwork",
@@ -140,14 +222,12 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("declines_lead", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
+            ["person_id"], ["people.id"], name=op.f("fk_groundwork_person_id_people")
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
+            ["project_id"], ["projects.id"], name=op.f("fk_groundwork_project_id_projects")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_groundwork")),
     )
     with op.batch_alter_table("groundwork", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_groundwork_project_id"), ["project_id"], unique=False)
@@ -162,13 +242,26 @@ def upgrade() -> None:
         sa.Column("fte", sa.Float(), nullable=False),
         sa.Column("needs", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
+            ["project_id"], ["projects.id"], name=op.f("fk_roles_project_id_projects")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_roles")),
     )
     with op.batch_alter_table("roles", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_roles_project_id"), ["project_id"], unique=False)
+
+    op.create_table(
+        "tokens",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("csrf", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_tokens_user_id_users")),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_tokens")),
+    )
+    with op.batch_alter_table("tokens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "assignments",
@@ -181,22 +274,18 @@ def upgrade() -> None:
         sa.Column("value", sa.Float(), nullable=False),
         sa.Column("explanation", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
+            ["person_id"], ["people.id"], name=op.f("fk_assignments_person_id_people")
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
+            ["project_id"], ["projects.id"], name=op.f("fk_assignments_project_id_projects")
         ),
         sa.ForeignKeyConstraint(
-            ["role_id"],
-            ["roles.id"],
+            ["role_id"], ["roles.id"], name=op.f("fk_assignments_role_id_roles")
         ),
         sa.ForeignKeyConstraint(
-            ["round_id"],
-            ["rounds.id"],
+            ["round_id"], ["rounds.id"], name=op.f("fk_assignments_round_id_rounds")
         ),
-        sa.PrimaryKeyConstraint("round_id", "role_id", "seat"),
+        sa.PrimaryKeyConstraint("round_id", "role_id", "seat", name=op.f("pk_assignments")),
     )
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_assignments_person_id"), ["person_id"], unique=False)
@@ -209,18 +298,13 @@ def upgrade() -> None:
         sa.Column("role_id", sa.String(length=64), nullable=True),
         sa.Column("rank", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
+            ["person_id"], ["people.id"], name=op.f("fk_interests_person_id_people")
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["projects.id"],
+            ["project_id"], ["projects.id"], name=op.f("fk_interests_project_id_projects")
         ),
-        sa.ForeignKeyConstraint(
-            ["role_id"],
-            ["roles.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["role_id"], ["roles.id"], name=op.f("fk_interests_role_id_roles")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_interests")),
     )
     with op.batch_alter_table("interests", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_interests_person_id"), ["person_id"], unique=False)
@@ -237,31 +321,40 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(length=320), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["engine_person_id"],
-            ["people.id"],
+            ["engine_person_id"], ["people.id"], name=op.f("fk_overrides_engine_person_id_people")
         ),
         sa.ForeignKeyConstraint(
-            ["new_person_id"],
-            ["people.id"],
+            ["new_person_id"], ["people.id"], name=op.f("fk_overrides_new_person_id_people")
         ),
+        sa.ForeignKeyConstraint(["role_id"], ["roles.id"], name=op.f("fk_overrides_role_id_roles")),
         sa.ForeignKeyConstraint(
-            ["role_id"],
-            ["roles.id"],
+            ["round_id"], ["rounds.id"], name=op.f("fk_overrides_round_id_rounds")
         ),
-        sa.ForeignKeyConstraint(
-            ["round_id"],
-            ["rounds.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_overrides")),
     )
     with op.batch_alter_table("overrides", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_overrides_round_id"), ["round_id"], unique=False)
 
+    op.create_table(
+        "staffing_rules",
+        sa.Column("role_id", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_staffing_rules_person_id_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["role_id"], ["roles.id"], name=op.f("fk_staffing_rules_role_id_roles")
+        ),
+        sa.PrimaryKeyConstraint("role_id", "person_id", name=op.f("pk_staffing_rules")),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("staffing_rules")
     with op.batch_alter_table("overrides", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_overrides_round_id"))
 
@@ -275,6 +368,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_assignments_person_id"))
 
     op.drop_table("assignments")
+    with op.batch_alter_table("tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tokens_user_id"))
+
+    op.drop_table("tokens")
     with op.batch_alter_table("roles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_roles_project_id"))
 
@@ -283,24 +380,32 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_groundwork_project_id"))
 
     op.drop_table("groundwork")
+    op.drop_table("users")
+    op.drop_table("reviewer_leniency")
     op.drop_table("protected_profiles")
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_projects_status"))
         batch_op.drop_index(batch_op.f("ix_projects_proposer_id"))
 
     op.drop_table("projects")
+    op.drop_table("merit_rows")
     with op.batch_alter_table("evidence", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_evidence_reviewer_id"))
         batch_op.drop_index("ix_evidence_person_day")
 
     op.drop_table("evidence")
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_people_department_id"))
-
-    op.drop_table("people")
     with op.batch_alter_table("rounds", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_rounds_status"))
 
     op.drop_table("rounds")
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_people_department_id"))
+
+    op.drop_table("people")
+    with op.batch_alter_table("merit_snapshots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_merit_snapshots_as_of"))
+
+    op.drop_table("merit_snapshots")
+    op.drop_table("ledger")
     op.drop_table("departments")
     # ### end Alembic commands ###
