@@ -83,3 +83,27 @@ def test_demo_builds_and_describes_an_organisation(cli) -> None:  # type: ignore
     assert code == 4 and "--fresh" in err
     assert cli("demo", "--people", "30", "--fresh", "--as-of", "2026-06-30")[0] == 0
     assert len(json.loads(cli("people", "list", "--json", "--limit", "500")[1])) == 30
+
+
+def test_user_add_creates_an_account_that_can_log_in(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from mts.bootstrap import bootstrap
+    from mts.services.accounts import log_in
+
+    cli("init")
+    code, out, _ = cli(
+        "user", "add", "Chair@Example.org", "--role", "council", "--password", "s3cret-pass"
+    )
+    assert code == 0 and "council account chair@example.org" in out
+    code, _, err = cli("user", "add", "chair@example.org", "--password", "another-pass")
+    assert code == 4 and "already exists" in err
+    code, _, err = cli("user", "add", "x@example.org", "--password", "short")
+    assert code == 2 and "at least 8" in err
+    credentials = log_in(
+        bootstrap().unit_of_work,
+        email="chair@example.org",
+        password="s3cret-pass",
+        now=datetime.now(UTC),
+    )
+    assert credentials.user.is_council

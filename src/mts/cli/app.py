@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mts.cli import data, demo
 from mts.cli.console import errors_console, exit_code
+from mts.cli.users import users_app
 from mts.domain.errors import MtsError
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.command("demo")(demo.demo)
 app.add_typer(data.db_app, name="db")
 app.add_typer(data.people_app, name="people")
 app.add_typer(data.projects_app, name="projects")
+app.add_typer(users_app, name="user")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -8,9 +8,11 @@ rolls everything back. Repositories never commit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from mts.domain.accounts import AccessRole, User, UserId
 from mts.domain.evidence import Evidence
 from mts.domain.people import Department, DepartmentId, Person, PersonId
 from mts.domain.projects import Groundwork, Interest, Project, ProjectId, Role, RoleId
@@ -97,6 +99,51 @@ class GroundworkRepository(Protocol):
         """How many are stored."""
 
 
+class UserRepository(Protocol):
+    """Accounts and their tokens (stored by hash)."""
+
+    def add(
+        self,
+        *,
+        email: str,
+        password_hash: str,
+        role: AccessRole,
+        person: PersonId | None,
+        at: datetime,
+    ) -> User:
+        """Store a new account and return it with its id."""
+
+    def by_email(self, email: str) -> tuple[User, str] | None:
+        """The account with ``email`` and its password hash, or None."""
+
+    def set_password_hash(self, user: UserId, password_hash: str) -> None:
+        """Replace a stored hash."""
+
+    def list(self) -> list[User]:
+        """Every account, by id."""
+
+    def count(self) -> int:
+        """How many accounts exist."""
+
+    def add_token(
+        self,
+        *,
+        token_hash: str,
+        user: UserId,
+        kind: str,
+        csrf: str,
+        at: datetime,
+        expires: datetime,
+    ) -> None:
+        """Store a new session or API token (by its hash)."""
+
+    def by_token(self, token_hash: str, *, now: datetime) -> tuple[User, str] | None:
+        """The account a live token belongs to, and the token's CSRF secret."""
+
+    def remove_token(self, token_hash: str) -> None:
+        """Forget a token."""
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository."""
 
@@ -108,6 +155,7 @@ class UnitOfWork(Protocol):
     evidence: EvidenceRepository
     interests: InterestRepository
     groundwork: GroundworkRepository
+    users: UserRepository
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

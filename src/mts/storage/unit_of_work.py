@@ -12,6 +12,7 @@ from mts.domain.projects import Project, ProjectId
 from mts.domain.protected import ProtectedProfile
 from mts.services import unit_of_work as ports
 from mts.storage import repositories as repos
+from mts.storage.accounts import SqlUserRepository
 
 
 class SqlUnitOfWork:
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     evidence: ports.EvidenceRepository
     interests: ports.InterestRepository
     groundwork: ports.GroundworkRepository
+    users: ports.UserRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -39,6 +41,7 @@ class SqlUnitOfWork:
         self.evidence = repos.SqlEvidenceRepository(self.session)
         self.interests = repos.SqlInterestRepository(self.session)
         self.groundwork = repos.SqlGroundworkRepository(self.session)
+        self.users = SqlUserRepository(self.session)
         return self
 
     def __exit__(
