@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from mts.bootstrap import Application
 from mts.domain.accounts import AccessRole
@@ -27,8 +28,8 @@ def _council(app: Application) -> None:
 
 def test_password_is_stored_only_as_an_argon2_hash(app: Application) -> None:
     _council(app)
-    with app.unit_of_work() as uow:
-        [row] = uow.session.query(UserRow).all()  # type: ignore[attr-defined]
+    with app.engine.connect() as connection:
+        [row] = connection.execute(select(UserRow.password_hash)).all()
     assert row.password_hash.startswith("$argon2") and "correct horse" not in row.password_hash
 
 
