@@ -6,7 +6,9 @@ settings. Nothing connects until ``bootstrap`` is called.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
@@ -24,6 +26,8 @@ class Application:
     settings: Settings
     engine: Engine
     unit_of_work: UnitOfWorkFactory
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    """The one source of "now" for the adapters; tests pass a fixed clock."""
 
     def upgrade_schema(self) -> None:
         """Bring the database schema to the newest migration."""
@@ -39,7 +43,9 @@ class Application:
         return migrate.current_revision(self.engine) == migrate.head_revision()
 
 
-def bootstrap(settings: Settings | None = None) -> Application:
+def bootstrap(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None
+) -> Application:
     """Wire an application from ``settings`` (read from the environment when omitted)."""
     settings = settings or Settings()
     engine = build_engine(settings.database_url, echo=settings.sql_echo)
@@ -48,4 +54,5 @@ def bootstrap(settings: Settings | None = None) -> Application:
     def unit_of_work() -> UnitOfWork:
         return SqlUnitOfWork(sessions)
 
-    return Application(settings=settings, engine=engine, unit_of_work=unit_of_work)
+    application = Application(settings=settings, engine=engine, unit_of_work=unit_of_work)
+    return replace(application, clock=clock) if clock else application

@@ -15,3 +15,12 @@ class Settings(BaseSettings):
 
     sql_echo: bool = False
     """Log every SQL statement (for debugging only)."""
+
+    cookie_secure: bool = False
+    """Mark session cookies Secure; turn on whenever mts is served over TLS."""
+
+    login_attempts_per_minute: int = 10
+    """Failed logins allowed per email and per client address each minute."""
+
+    max_upload_bytes: int = 20 * 1024 * 1024
+    """The largest file the web UI or API accepts for import."""

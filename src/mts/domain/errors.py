@@ -11,6 +11,7 @@
     │   └── ImportRejected    a file failed validation; carries every Problem found
     ├── InvalidTransition     a life-cycle step that is not allowed
     ├── PermissionDenied      the actor may not do this
+    │   └── Unauthenticated   nobody is logged in (or the session ended)
     └── Infeasible            a staffing problem has no plan; names the conflicting rules
 
 Errors carry the offending ids (and, for files, the file, row and column).
@@ -63,6 +64,10 @@ class InvalidTransition(MtsError):
 
 class PermissionDenied(MtsError):
     """The actor may not do this."""
+
+
+class Unauthenticated(PermissionDenied):
+    """Nobody is logged in, or the session has ended."""
 
 
 class Infeasible(MtsError):

@@ -52,6 +52,9 @@ class PeopleRepository(Repository[PersonId, Person], Protocol):
     ) -> Sequence[Person]:
         """A department's members in id order."""
 
+    def count_in_department(self, department: DepartmentId) -> int:
+        """How many members call ``department`` home."""
+
 
 class RoleRepository(Repository[RoleId, Role], Protocol):
     """Roles, with their project's look-up."""

@@ -107,6 +107,11 @@ class SqlPeopleRepository(KeyedRepository[PersonId, Person, PersonRow]):
         )
         return [mapping.person_value(row) for row in self._session.scalars(query)]
 
+    def count_in_department(self, department: DepartmentId) -> int:
+        """How many members call ``department`` home."""
+        query = select(func.count()).where(PersonRow.department_id == department)
+        return self._session.scalar(query) or 0
+
 
 class SqlRoleRepository(KeyedRepository[RoleId, Role, RoleRow]):
     """Roles, with their project's look-up."""

@@ -1,1 +1,1 @@
-"""api/routes."""
+"""One router per resource."""
