@@ -77,3 +77,32 @@ class Override:
     reason: str
     actor: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoundRecord:
+    """A round as stored: its settings, the engine's plan, the certificate and the progress.
+
+    ``plan``, ``stats``, ``certificate`` and ``progress`` are JSON documents
+    written by the staffing engine, the audit and the worker.
+    """
+
+    round: Round
+    settings: dict[str, object]
+    plan: dict[str, object]
+    stats: dict[str, object]
+    certificate: dict[str, object]
+    progress: dict[str, object]
+    error: str | None
+    snapshot: int | None
+    created_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffingRule:
+    """A council's pin (``kind="pin"``) or forbid (``kind="forbid"``) of a person on a role."""
+
+    role: RoleId
+    person: PersonId
+    kind: str
+    reason: str = ""
