@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mts.cli import data, demo
 from mts.cli.console import errors_console, exit_code
+from mts.cli.merit import merit_app
 from mts.cli.users import users_app
 from mts.domain.errors import MtsError
 
@@ -30,6 +31,7 @@ app.add_typer(data.db_app, name="db")
 app.add_typer(data.people_app, name="people")
 app.add_typer(data.projects_app, name="projects")
 app.add_typer(users_app, name="user")
+app.add_typer(merit_app, name="merit")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -8,15 +8,27 @@ rolls everything back. Repositories never commit.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
+from mts.audit.ledger import LedgerEntry
 from mts.domain.accounts import AccessRole, User, UserId
 from mts.domain.evidence import Evidence
 from mts.domain.people import Department, DepartmentId, Person, PersonId
 from mts.domain.projects import Groundwork, Interest, Project, ProjectId, Role, RoleId
 from mts.domain.protected import ProtectedProfile
+from mts.domain.staffing import (
+    Assignment,
+    Override,
+    Round,
+    RoundId,
+    RoundRecord,
+    RoundStatus,
+    StaffingRule,
+)
+from mts.merit.snapshot import SnapshotHeader, StoredLeniency
+from mts.merit.table import MeritRow, MeritTable
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -147,6 +159,103 @@ class UserRepository(Protocol):
         """Forget a token."""
 
 
+class MeritRepository(Protocol):
+    """Stored merit snapshots."""
+
+    def add(
+        self,
+        *,
+        as_of: date,
+        created_at: datetime,
+        input_hash: str,
+        evidence_count: int,
+        parameters: dict[str, Any],
+        table: MeritTable,
+        leniency: Sequence[StoredLeniency],
+        explanations: dict[PersonId, dict[str, list[dict[str, Any]]]],
+    ) -> SnapshotHeader:
+        """Store a snapshot: every row of ``table``, the reviewers' leniency, the explanations."""
+
+    def explanation(self, snapshot: int, person: PersonId) -> dict[str, list[dict[str, Any]]]:
+        """Per skill (``*`` for general), the evidence that moved ``person`` most."""
+
+    def latest(self, *, as_of: date | None = None) -> SnapshotHeader | None:
+        """The newest snapshot (fitted on or before ``as_of``, when given)."""
+
+    def header(self, snapshot: int) -> SnapshotHeader | None:
+        """One snapshot's header."""
+
+    def rows_for(self, snapshot: int, person: PersonId) -> list[MeritRow]:
+        """One person's rows, general execution first."""
+
+    def leniency(self, snapshot: int) -> list[StoredLeniency]:
+        """Every reviewer's leniency in a snapshot."""
+
+    def table(self, snapshot: int) -> MeritTable:
+        """The snapshot as the table the staffing engine reads."""
+
+
+class RoundRepository(Protocol):
+    """Rounds, their seats, overrides, and the council's pins and forbids."""
+
+    def add(self, staffing_round: Round, *, settings: dict[str, Any], created_by: str) -> None:
+        """Store a new round."""
+
+    def get(self, round_id: RoundId) -> RoundRecord | None:
+        """A round by id."""
+
+    def by_name(self, name: str) -> RoundRecord | None:
+        """A round by name."""
+
+    def newest_first(self) -> list[RoundRecord]:
+        """Every round, newest first."""
+
+    def update(self, round_id: RoundId, *, expected_version: int, **values: Any) -> int:
+        """Change a round unless someone changed it after ``expected_version``."""
+
+    def replace_seats(
+        self, round_id: RoundId, seats: Sequence[tuple[Assignment, dict[str, Any]]]
+    ) -> None:
+        """Replace a round's seats."""
+
+    def seats(self, round_id: RoundId) -> list[tuple[Assignment, dict[str, Any]]]:
+        """A round's seats with their explanations."""
+
+    def set_seat(self, assignment: Assignment, explanation: dict[str, Any]) -> None:
+        """Put ``assignment`` on its seat."""
+
+    def allocations(self, statuses: Sequence[RoundStatus] = ...) -> list[Assignment]:
+        """Seats of approved rounds: who holds what now."""
+
+    def add_override(self, override: Override) -> None:
+        """Record a council override."""
+
+    def overrides(self, round_id: RoundId | None = None) -> list[Override]:
+        """Overrides, oldest first."""
+
+    def rules(self) -> list[StaffingRule]:
+        """Every pin and forbid."""
+
+    def put_rule(self, rule: StaffingRule) -> None:
+        """Pin or forbid a person on a role."""
+
+    def remove_rule(self, role: RoleId, person: PersonId) -> None:
+        """Drop a pin or forbid."""
+
+
+class LedgerRepository(Protocol):
+    """The append-only audit ledger."""
+
+    def append(self, entry: LedgerEntry) -> None:
+        """Store a sealed entry."""
+
+    def last(self) -> LedgerEntry | None:
+        """The newest entry."""
+
+    def entries(self, *, subject: str | None = None) -> list[LedgerEntry]:
+        """Entries in stored sequence order."""
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository."""
 
@@ -159,6 +268,9 @@ class UnitOfWork(Protocol):
     interests: InterestRepository
     groundwork: GroundworkRepository
     users: UserRepository
+    merit: MeritRepository
+    rounds: RoundRepository
+    ledger: LedgerRepository
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

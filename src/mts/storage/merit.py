@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -12,32 +11,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from mts.domain.people import PersonId, Skill
+from mts.merit.snapshot import SnapshotHeader, StoredLeniency
 from mts.merit.table import GENERAL, MeritRow, MeritTable
-from mts.storage.tables import MeritRowRow, MeritSnapshotRow, ReviewerLeniencyRow
+from mts.storage.tables import (
+    MeritExplanationRow,
+    MeritRowRow,
+    MeritSnapshotRow,
+    ReviewerLeniencyRow,
+)
 
 _INSERT_CHUNK = 5000
-
-
-@dataclass(frozen=True, slots=True)
-class SnapshotHeader:
-    """What a snapshot was fitted on and with."""
-
-    id: int
-    as_of: date
-    created_at: datetime
-    input_hash: str
-    evidence_count: int
-    parameters: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredLeniency:
-    """A reviewer's leniency as stored with a snapshot."""
-
-    reviewer: PersonId
-    mean: float
-    sd: float
-    reviews: int
 
 
 def _header(row: MeritSnapshotRow) -> SnapshotHeader:
@@ -62,8 +45,9 @@ class SqlMeritRepository:
         parameters: dict[str, Any],
         table: MeritTable,
         leniency: Sequence[StoredLeniency],
+        explanations: dict[PersonId, dict[str, list[dict[str, Any]]]],
     ) -> SnapshotHeader:
-        """Store a snapshot with every row of ``table`` and the reviewers' leniency."""
+        """Store a snapshot: every row of ``table``, the reviewers' leniency, the explanations."""
         row = MeritSnapshotRow(
             as_of=as_of,
             created_at=created_at,
@@ -87,7 +71,18 @@ class SqlMeritRepository:
         ]
         for chunk in _chunks(iter(reviewers)):
             self._session.execute(insert(ReviewerLeniencyRow), chunk)
+        why = (
+            {"snapshot_id": row.id, "person_id": person, "contributions": by_skill}
+            for person, by_skill in explanations.items()
+        )
+        for chunk in _chunks(why):
+            self._session.execute(insert(MeritExplanationRow), chunk)
         return _header(row)
+
+    def explanation(self, snapshot: int, person: PersonId) -> dict[str, list[dict[str, Any]]]:
+        """Per skill (``*`` for general), the evidence that moved ``person`` most."""
+        row = self._session.get(MeritExplanationRow, (snapshot, person))
+        return dict(row.contributions) if row else {}
 
     def latest(self, *, as_of: date | None = None) -> SnapshotHeader | None:
         """The newest snapshot (fitted on or before ``as_of``, when given)."""

@@ -294,3 +294,13 @@ class TokenRow(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MeritExplanationRow(Base):
+    """The evidence that moved one person's estimates most, per skill, in a snapshot."""
+
+    __tablename__ = "merit_explanations"
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("merit_snapshots.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    contributions: Mapped[Json] = mapped_column(JSON)

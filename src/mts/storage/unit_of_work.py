@@ -13,6 +13,9 @@ from mts.domain.protected import ProtectedProfile
 from mts.services import unit_of_work as ports
 from mts.storage import repositories as repos
 from mts.storage.accounts import SqlUserRepository
+from mts.storage.ledger import SqlLedgerRepository
+from mts.storage.merit import SqlMeritRepository
+from mts.storage.rounds import SqlRoundRepository
 
 
 class SqlUnitOfWork:
@@ -27,6 +30,9 @@ class SqlUnitOfWork:
     interests: ports.InterestRepository
     groundwork: ports.GroundworkRepository
     users: ports.UserRepository
+    merit: ports.MeritRepository
+    rounds: ports.RoundRepository
+    ledger: ports.LedgerRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -42,6 +48,9 @@ class SqlUnitOfWork:
         self.interests = repos.SqlInterestRepository(self.session)
         self.groundwork = repos.SqlGroundworkRepository(self.session)
         self.users = SqlUserRepository(self.session)
+        self.merit = SqlMeritRepository(self.session)
+        self.rounds = SqlRoundRepository(self.session)
+        self.ledger = SqlLedgerRepository(self.session)
         return self
 
     def __exit__(

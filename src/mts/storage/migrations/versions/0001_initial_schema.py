@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 04:26:27.723659
+Create Date: 2026-11-29 04:39:30.145858
 """
 
 from __future__ import annotations
@@ -125,6 +125,21 @@ def upgrade() -> None:
         batch_op.create_index("ix_evidence_person_day", ["person_id", "day"], unique=False)
         batch_op.create_index(batch_op.f("ix_evidence_reviewer_id"), ["reviewer_id"], unique=False)
 
+    op.create_table(
+        "merit_explanations",
+        sa.Column("snapshot_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("contributions", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_merit_explanations_person_id_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["snapshot_id"],
+            ["merit_snapshots.id"],
+            name=op.f("fk_merit_explanations_snapshot_id_merit_snapshots"),
+        ),
+        sa.PrimaryKeyConstraint("snapshot_id", "person_id", name=op.f("pk_merit_explanations")),
+    )
     op.create_table(
         "merit_rows",
         sa.Column("snapshot_id", sa.Integer(), nullable=False),
@@ -389,6 +404,7 @@ def downgrade() -> None:
 
     op.drop_table("projects")
     op.drop_table("merit_rows")
+    op.drop_table("merit_explanations")
     with op.batch_alter_table("evidence", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_evidence_reviewer_id"))
         batch_op.drop_index("ix_evidence_person_day")
