@@ -1,7 +1,8 @@
 """The root Typer app. Every command module registers here; ``main`` turns errors into exit codes.
 
 Exit codes: 0 success, 1 other error, 2 invalid input (nothing was written),
-3 not found, 4 conflict, 5 not allowed, 6 infeasible, 7 invalid life-cycle step.
+3 not found, 4 conflict, 5 not allowed, 6 infeasible, 7 invalid life-cycle step,
+8 the audit ledger is broken.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from mts.cli import data, demo
+from mts.cli.audit import audit_app
 from mts.cli.console import errors_console, exit_code
 from mts.cli.merit import merit_app
+from mts.cli.rounds import round_app, staff_app
 from mts.cli.users import users_app
 from mts.domain.errors import MtsError
 
@@ -32,6 +35,9 @@ app.add_typer(data.people_app, name="people")
 app.add_typer(data.projects_app, name="projects")
 app.add_typer(users_app, name="user")
 app.add_typer(merit_app, name="merit")
+app.add_typer(staff_app, name="staff")
+app.add_typer(round_app, name="round")
+app.add_typer(audit_app, name="audit")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -29,7 +29,7 @@ def exit_code(error: errors.MtsError) -> int:
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None) -> Iterator[Progress]:
+def progress_bar(description: str, total: float | None) -> Iterator[Progress]:
     """A Rich progress bar on stderr, so that ``--json`` output on stdout stays clean."""
     bar = Progress(
         TextColumn("{task.description}"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NewType
+from typing import Any, NewType
 
 from mts.domain.people import PersonId
 from mts.domain.projects import ProjectId, RoleId
@@ -88,11 +88,11 @@ class RoundRecord:
     """
 
     round: Round
-    settings: dict[str, object]
-    plan: dict[str, object]
-    stats: dict[str, object]
-    certificate: dict[str, object]
-    progress: dict[str, object]
+    settings: dict[str, Any]
+    plan: dict[str, Any]
+    stats: dict[str, Any]
+    certificate: dict[str, Any]
+    progress: dict[str, Any]
     error: str | None
     snapshot: int | None
     created_by: str
