@@ -100,7 +100,7 @@ def round_show(
     application = open_application()
     view = rounds.show_round(application.unit_of_work, name)
     if as_json:
-        typer.echo(json.dumps(round_document(view), indent=2, default=str))
+        typer.echo(json.dumps(view.to_dict(), indent=2))
         return
     print_summary(view)
     table = Table("role", "seat", "person", "FTE", "value", "why")
@@ -120,48 +120,6 @@ def _why(why: dict[str, Any]) -> str:
     if "override" in why:
         return f"override: {why['override']['reason']}"
     return str(why.get("summary", ""))
-
-
-def round_document(view: rounds.RoundView) -> dict[str, Any]:
-    """A round as one JSON document: settings, plan, certificate, seats, overrides."""
-    record = view.record
-    return {
-        "id": record.round.id,
-        "name": record.round.name,
-        "status": record.round.status.value,
-        "as_of": record.round.as_of.isoformat(),
-        "version": record.round.version,
-        "settings": record.settings,
-        "snapshot": record.snapshot,
-        "stats": record.stats,
-        "certificate": record.certificate,
-        "error": record.error,
-        "seats": [
-            {
-                "role": a.role,
-                "project": a.project,
-                "seat": a.seat,
-                "person": a.person,
-                "fte": a.fte,
-                "value": a.value,
-                "why": why,
-            }
-            for a, why in view.seats
-        ],
-        "vacancies": record.plan.get("vacancies", []),
-        "groundwork": record.plan.get("groundwork", []),
-        "overrides": [
-            {
-                "role": o.role,
-                "engine_person": o.engine_person,
-                "new_person": o.new_person,
-                "reason": o.reason,
-                "actor": o.actor,
-                "at": o.at.isoformat(),
-            }
-            for o in view.overrides
-        ],
-    }
 
 
 @round_app.command("run")

@@ -459,6 +459,52 @@ class RoundView:
     seats: list[tuple[Assignment, dict[str, Any]]]
     overrides: list[Override]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The round as one JSON document: settings, stats, certificate, seats, overrides."""
+        record = self.record
+        return {
+            "id": record.round.id,
+            "name": record.round.name,
+            "status": record.round.status.value,
+            "as_of": record.round.as_of.isoformat(),
+            "version": record.round.version,
+            "created_by": record.created_by,
+            "settings": record.settings,
+            "snapshot": record.snapshot,
+            "stats": record.stats,
+            "certificate": record.certificate,
+            "progress": record.progress,
+            "error": record.error,
+            "seats": [_seat_dict(a, why) for a, why in self.seats],
+            "vacancies": record.plan.get("vacancies", []),
+            "groundwork": record.plan.get("groundwork", []),
+            "notes": record.plan.get("notes", []),
+            "overrides": [_override_dict(o) for o in self.overrides],
+        }
+
+
+def _seat_dict(a: Assignment, why: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "role": a.role,
+        "project": a.project,
+        "seat": a.seat,
+        "person": a.person,
+        "fte": a.fte,
+        "value": a.value,
+        "why": why,
+    }
+
+
+def _override_dict(o: Override) -> dict[str, Any]:
+    return {
+        "role": o.role,
+        "engine_person": o.engine_person,
+        "new_person": o.new_person,
+        "reason": o.reason,
+        "actor": o.actor,
+        "at": o.at.isoformat(),
+    }
+
 
 def show_round(unit_of_work: UnitOfWorkFactory, round_ref: str) -> RoundView:
     """A round by id or name, with everything it decided."""
