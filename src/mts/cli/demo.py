@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import typer
 from rich.table import Table
@@ -38,6 +38,16 @@ def demo(
             application.unit_of_work, org, lambda n: bar.advance(bar.task_ids[0], n)
         )
     print_summary(demo_service.summarise_organisation(application.unit_of_work, as_of=today))
+    logins = demo_service.create_demo_logins(application.unit_of_work, org, now=datetime.now(UTC))
+    print_logins(logins)
+
+
+def print_logins(logins: list[demo_service.DemoLogin]) -> None:
+    """The demo's accounts, so that someone can log in to the web UI straight away."""
+    table = Table("access", "email", "password", "member", title="Demo logins")
+    for login in logins:
+        table.add_row(login.role, login.email, login.password, login.person or "-")
+    console.print(table)
 
 
 def print_summary(summary: demo_service.OrganisationSummary) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from mts.domain.accounts import AccessRole
+from mts.domain.people import PersonId
 from mts.domain.projects import RoleKind
+from mts.services.accounts import create_user
 from mts.services.records import PersonRecord, Progress, write_values
 from mts.services.unit_of_work import UnitOfWorkFactory
 from mts.sim.organisation import SyntheticOrganisation
@@ -93,3 +96,37 @@ def summarise_organisation(unit_of_work: UnitOfWorkFactory, *, as_of: date) -> O
             interests=uow.interests.count(),
             groundwork=uow.groundwork.count(),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """An account the demo creates, with its (published, demo-only) password."""
+
+    role: str
+    email: str
+    password: str
+    person: PersonId | None
+
+
+def create_demo_logins(
+    unit_of_work: UnitOfWorkFactory, org: SyntheticOrganisation, *, now: datetime
+) -> list[DemoLogin]:
+    """A council, a lead (the proposer of the first project) and a member login for the demo."""
+    active = [p for p in org.people if p.left is None]
+    lead = org.projects[0].proposer
+    member = next(p.id for p in active if p.id != lead)
+    logins = [
+        DemoLogin("council", "council@example.org", "council-demo", None),
+        DemoLogin("lead", "lead@example.org", "lead-demo", lead),
+        DemoLogin("member", "member@example.org", "member-demo", member),
+    ]
+    for login in logins:
+        create_user(
+            unit_of_work,
+            email=login.email,
+            password=login.password,
+            role=AccessRole(login.role),
+            person=login.person,
+            now=now,
+        )
+    return logins
