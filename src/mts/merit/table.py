@@ -7,7 +7,7 @@ organisation's average) and sd ``prior_sd``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +19,9 @@ GENERAL = Skill("*")
 """The pseudo-skill that names general execution ``g_p`` in tables and files."""
 
 FloatArray = npt.NDArray[np.float64]
+
+UNCERTAIN_BELOW_EVIDENCE = 2.0
+"""Below this much effective evidence a person counts as uncertain (a newcomer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,31 @@ class MeritTable:
             float(self.sd[i, j]),
             float(self.n_effective[i, j]),
         )
+
+    def uncertain(
+        self,
+        people: Sequence[PersonId],
+        *,
+        below_evidence: float = UNCERTAIN_BELOW_EVIDENCE,
+        sd_ratio: float | None = None,
+    ) -> npt.NDArray[np.bool_]:
+        """Who has little evidence: general ``n_effective`` under ``below_evidence``,
+        or (when ``sd_ratio`` is set) a general sd of at least ``sd_ratio`` prior sds.
+
+        This is the one definition of a newcomer: it reads evidence, never tenure.
+        Someone the table has never seen has no evidence and the prior sd.
+        """
+        rows = [self._person_index.get(p) for p in people]
+        known = np.array([i is not None for i in rows], dtype=bool)
+        at = np.array([i for i in rows if i is not None], dtype=np.intp)
+        evidence = np.zeros(len(people))
+        evidence[known] = self.general_n_effective[at]
+        sd = np.full(len(people), self.prior_sd)
+        sd[known] = self.general_sd[at]
+        uncertain = evidence < below_evidence
+        if sd_ratio is not None:
+            uncertain |= sd >= sd_ratio * self.prior_sd
+        return uncertain
 
     def _unseen_sd(self) -> float:
         return float(np.hypot(self.prior_sd, self.skill_prior_sd))

@@ -91,7 +91,8 @@ def _council(actor: User) -> None:
         raise PermissionDenied("only the staffing council runs, approves and overrides rounds")
 
 
-def _found(uow: UnitOfWork, round_ref: str) -> RoundRecord:
+def find_round(uow: UnitOfWork, round_ref: str) -> RoundRecord:
+    """A round by id or name, or NotFound."""
     record = uow.rounds.get(RoundId(round_ref)) or uow.rounds.by_name(round_ref)
     if record is None:
         raise NotFound("round", round_ref)
@@ -156,7 +157,7 @@ def run_round(
 
 def _start(unit_of_work: UnitOfWorkFactory, round_ref: str) -> RoundRecord:
     with unit_of_work() as uow:
-        record = _found(uow, round_ref)
+        record = find_round(uow, round_ref)
         if record.round.status not in _RUNNABLE:
             raise Conflict(f"round {record.round.name} is {record.round.status}; it cannot run now")
         uow.rounds.update(
@@ -167,7 +168,7 @@ def _start(unit_of_work: UnitOfWorkFactory, round_ref: str) -> RoundRecord:
             progress={"stage": "starting", "done": 0.0},
         )
         uow.commit()
-        return _found(uow, record.round.id)
+        return find_round(uow, record.round.id)
 
 
 def _mark_failed(unit_of_work: UnitOfWorkFactory, round_id: RoundId, error: Exception) -> None:
@@ -206,7 +207,7 @@ def _solve_and_store(
     with unit_of_work() as uow:
         _store(uow, record, plan, certificate, snapshot_id, actor=actor.email, at=now())
         uow.commit()
-        return _found(uow, staffing_round.id)
+        return find_round(uow, staffing_round.id)
 
 
 def _merit_for(
@@ -273,7 +274,7 @@ def _store(
         )
     ]
     uow.rounds.replace_seats(round_id, seats)
-    current = _found(uow, round_id)
+    current = find_round(uow, round_id)
     uow.rounds.update(
         round_id,
         expected_version=current.round.version,
@@ -310,7 +311,7 @@ def record_progress(
 ) -> None:
     """Keep a running round's progress where the web UI and the API can read it."""
     with unit_of_work() as uow:
-        record = _found(uow, round_ref)
+        record = find_round(uow, round_ref)
         uow.rounds.update(
             record.round.id,
             expected_version=record.round.version,
@@ -330,7 +331,7 @@ def approve_round(
     """Approve a proposed round whose certificate passed; its projects become staffed."""
     _council(actor)
     with unit_of_work() as uow:
-        record = _found(uow, round_ref)
+        record = find_round(uow, round_ref)
         if record.round.status is not RoundStatus.PROPOSED:
             raise Conflict(f"round {record.round.name} is {record.round.status}, not proposed")
         if record.certificate.get("verdict") != "passed":
@@ -350,7 +351,7 @@ def approve_round(
             at=now,
         )
         uow.commit()
-        return _found(uow, record.round.id)
+        return find_round(uow, record.round.id)
 
 
 def _mark_projects_staffed(uow: UnitOfWork, round_id: RoundId) -> None:
@@ -376,7 +377,7 @@ def override_seat(
     if not reason.strip():
         raise InvalidInput("an override needs a written reason")
     with unit_of_work() as uow:
-        record = _found(uow, round_ref)
+        record = find_round(uow, round_ref)
         if record.round.status not in (RoundStatus.PROPOSED, RoundStatus.APPROVED):
             raise Conflict(
                 f"round {record.round.name} is {record.round.status}; nothing to override"
@@ -509,7 +510,7 @@ def _override_dict(o: Override) -> dict[str, Any]:
 def show_round(unit_of_work: UnitOfWorkFactory, round_ref: str) -> RoundView:
     """A round by id or name, with everything it decided."""
     with unit_of_work() as uow:
-        record = _found(uow, round_ref)
+        record = find_round(uow, round_ref)
         return RoundView(
             record, uow.rounds.seats(record.round.id), uow.rounds.overrides(record.round.id)
         )
