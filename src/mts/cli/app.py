@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mts.cli import data, demo
 from mts.cli.audit import audit_app
+from mts.cli.market import app as market_app
 from mts.cli.console import errors_console, exit_code
 from mts.cli.merit import merit_app
 from mts.cli.rounds import round_app, staff_app
@@ -38,6 +39,7 @@ app.add_typer(merit_app, name="merit")
 app.add_typer(staff_app, name="staff")
 app.add_typer(round_app, name="round")
 app.add_typer(audit_app, name="audit")
+app.add_typer(market_app, name="market")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
