@@ -14,8 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mts.cli import data, demo
 from mts.cli.audit import audit_app
-from mts.cli.market import app as market_app
 from mts.cli.console import errors_console, exit_code
+from mts.cli.market import app as market_app
 from mts.cli.merit import merit_app
 from mts.cli.rounds import round_app, staff_app
 from mts.cli.users import users_app
