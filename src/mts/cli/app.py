@@ -12,12 +12,13 @@ from collections.abc import Sequence
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from mts.cli import data, demo
+from mts.cli import data, demo, history
 from mts.cli.audit import audit_app
 from mts.cli.console import errors_console, exit_code
 from mts.cli.market import app as market_app
 from mts.cli.merit import merit_app
 from mts.cli.rounds import round_app, staff_app
+from mts.cli.serve import serve
 from mts.cli.users import users_app
 from mts.domain.errors import MtsError
 
@@ -28,9 +29,14 @@ app = typer.Typer(
     help="mts: staff projects by execution, not by rank.",
 )
 app.command("init")(data.init)
-app.command("import")(data.import_file)
+app.add_typer(data.import_app, name="import")
+data.import_app.command("git")(history.import_git)
+data.import_app.command("github")(history.import_github)
+data.import_app.command("reviews")(history.import_reviews)
+data.import_app.command("hr")(history.import_hr)
 app.command("export")(data.export_file)
 app.command("demo")(demo.demo)
+app.command("serve")(serve)
 app.add_typer(data.db_app, name="db")
 app.add_typer(data.people_app, name="people")
 app.add_typer(data.projects_app, name="projects")

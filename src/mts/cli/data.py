@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
@@ -67,13 +68,14 @@ def db_upgrade() -> None:
     init()
 
 
-def import_file(
-    kind: Kind = typer.Argument(..., help="What the file holds."),
-    path: Path = typer.Argument(..., help="A CSV or JSON file.", show_default=False),
-    file_format: FileFormat | None = typer.Option(None, "--format", help="Override the suffix."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; write nothing."),
-) -> None:
-    """Import records from a file: all of it, or on any problem nothing."""
+import_app = typer.Typer(
+    help="Import records, git history, GitHub reviews or HR exports: all or nothing.",
+    no_args_is_help=True,
+)
+
+
+def import_file(kind: Kind, path: Path, file_format: FileFormat | None, dry_run: bool) -> None:
+    """Import records of ``kind`` from a file: all of it, or on any problem nothing."""
     application = open_application()
     parsed = read_file(KINDS[kind], path, file_format=file_format)
     parsed.raise_if_problems()
@@ -91,6 +93,24 @@ def import_file(
         f"{'would update' if dry_run else 'updated'} {report.updated}"
         + (" (dry run: nothing written)" if dry_run else "")
     )
+
+
+def _record_importer(kind: Kind) -> Callable[..., None]:
+    def command(
+        path: Path = typer.Argument(..., help="A CSV or JSON file.", show_default=False),
+        file_format: FileFormat | None = typer.Option(
+            None, "--format", help="Override the suffix."
+        ),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count; write nothing."),
+    ) -> None:
+        import_file(kind, path, file_format, dry_run)
+
+    command.__doc__ = f"Import {kind} from a CSV or JSON file (see docs/formats.md)."
+    return command
+
+
+for _kind in Kind:
+    import_app.command(_kind.value)(_record_importer(_kind))
 
 
 def export_file(
