@@ -21,6 +21,8 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/mts demo --people $(DEMO_PEOPLE) --fresh
+	$(BIN)/mts staff round --name demo-round --seed 1
+	$(BIN)/mts serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests benchmarks
