@@ -40,9 +40,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from mts.audit.encoding import record_dict
 from mts.domain.errors import InvalidInput
 from mts.domain.people import PersonId
+from mts.domain.plain import record_dict
 from mts.domain.protected import ProtectedProfile
 
 FloatArray = npt.NDArray[np.float64]

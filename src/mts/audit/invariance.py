@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from mts.audit.encoding import record_dict
 from mts.audit.ledger import digest
 from mts.domain.people import PersonId
+from mts.domain.plain import record_dict
 from mts.domain.projects import RoleId
 from mts.domain.protected import ProtectedProfile
 from mts.staffing.plan import Plan

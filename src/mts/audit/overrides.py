@@ -27,8 +27,8 @@ from datetime import date, datetime
 
 from scipy import stats
 
-from mts.audit.encoding import record_dict
 from mts.domain.people import PersonId
+from mts.domain.plain import record_dict
 from mts.domain.projects import Groundwork, ProjectId, Role, RoleId, RoleKind
 from mts.domain.protected import ProtectedProfile
 from mts.domain.staffing import Override, RoundId

@@ -33,10 +33,10 @@ import numpy.typing as npt
 
 from mts.audit.bands import UNKNOWN, level_band, level_labels, tenure_band, tenure_labels
 from mts.audit.bands import tenure_years as years_on_staff
-from mts.audit.encoding import record_dict
 from mts.audit.invariance import SeatMap
 from mts.domain.errors import InvalidInput
 from mts.domain.people import PersonId
+from mts.domain.plain import record_dict
 from mts.domain.projects import RoleId
 from mts.domain.protected import ProtectedProfile
 from mts.merit.table import GENERAL, MeritTable
