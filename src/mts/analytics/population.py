@@ -140,14 +140,9 @@ def uncertain_people(
     A person the table has never seen has ``n_effective = 0`` and the prior sd,
     so they are always uncertain. This is the staffing engine's rule.
     """
-    uncertain = set()
-    for person in people:
-        row = merit.person_index(person)
-        n_effective = 0.0 if row is None else float(merit.general_n_effective[row])
-        sd = merit.prior_sd if row is None else float(merit.general_sd[row])
-        wide = settings.uncertain_sd_ratio is not None and (
-            sd >= settings.uncertain_sd_ratio * merit.prior_sd
-        )
-        if n_effective < settings.uncertain_below_evidence or wide:
-            uncertain.add(person)
-    return frozenset(uncertain)
+    flags = merit.uncertain(
+        people,
+        below_evidence=settings.uncertain_below_evidence,
+        sd_ratio=settings.uncertain_sd_ratio,
+    )
+    return frozenset(p for p, flag in zip(people, flags, strict=True) if flag)
