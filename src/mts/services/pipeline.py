@@ -17,7 +17,7 @@ from datetime import date
 from mts.domain.people import Person
 from mts.domain.projects import Groundwork, Interest, Project, ProjectStatus, Role, RoleKind
 from mts.domain.protected import ProtectedProfile
-from mts.domain.staffing import Assignment, StaffingRule
+from mts.domain.staffing import Assignment, Mechanism, StaffingRule
 from mts.merit.table import MeritTable
 from mts.services.unit_of_work import UnitOfWork
 from mts.staffing import (
@@ -30,6 +30,7 @@ from mts.staffing import (
     StaffingSettings,
     solve_round,
 )
+from mts.staffing.market_round import market_plan
 
 FTE_CAP = 1.0
 _HELD = (ProjectStatus.STAFFED, ProjectStatus.ACTIVE)
@@ -70,10 +71,14 @@ def decide(
     merit: MeritTable,
     settings: StaffingSettings,
     as_of: date,
+    mechanism: Mechanism = Mechanism.OPTIMISER,
 ) -> Plan:
     """The plan for ``org`` on ``as_of`` with ``profiles`` in place of its protected attributes."""
     shown = replace(org, profiles=tuple(profiles))
-    return solve_round(staffing_request(shown, merit=merit, as_of=as_of), settings)
+    request = staffing_request(shown, merit=merit, as_of=as_of)
+    if mechanism is Mechanism.MARKET:
+        return market_plan(request, settings)
+    return solve_round(request, settings)
 
 
 def staffing_request(org: Organisation, *, merit: MeritTable, as_of: date) -> StaffingRequest:
