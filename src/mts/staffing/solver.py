@@ -42,7 +42,7 @@ The steps:
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import highspy
@@ -69,7 +69,6 @@ _FILTER_LIMIT = 40  # rules a deletion filter may test one by one
 _UNIT_CHOICES = (0.1, 0.05, 0.025, 0.01)
 _MAX_SLOTS = 24  # items per person in one knapsack; beyond that the bound adds their profit
 _PROFIT_TOLERANCE = 1e-9
-_FINAL_PRICED_PER_ROLE = 200  # beyond this, left-out profits are added to the bound whole
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -282,14 +281,23 @@ def _meet_project_rules(board: _Board, edges: Edges) -> None:
     """
     problem = board.problem
     ruled = np.flatnonzero((problem.min_stretch > 0) | (problem.min_departments > 0))
-    project = problem.role_project[edges.role]
-    for j in ruled.tolist():
-        mine = np.flatnonzero(project == j)
+    for j, mine in _by_project(problem, edges, ruled):
         _meet_rules_from(board, j, edges.person[mine], edges.role[mine], edges.value[mine])
     for j in [j for j in ruled.tolist() if not _rules_met(board, j)]:
         roles = problem.project_roles(j)
         column = problem.select_candidates(roles, problem.n_people)
         _meet_rules_from(board, j, column.person, column.role, column.value)
+
+
+def _by_project(
+    problem: StaffingProblem, edges: Edges, projects: IntArray
+) -> Iterator[tuple[int, IntArray]]:
+    """For each project in ``projects``, the positions of its pairs in ``edges``."""
+    project = problem.role_project[edges.role]
+    order = np.argsort(project, kind="stable")
+    bounds = np.searchsorted(project[order], np.r_[projects, projects + 1].reshape(2, -1))
+    for j, lo, hi in zip(projects.tolist(), bounds[0].tolist(), bounds[1].tolist(), strict=True):
+        yield j, order[lo:hi]
 
 
 def _rules_met(board: _Board, j: int) -> bool:
@@ -385,6 +393,7 @@ class _Candidates:
 def _improve_role(board: _Board, r: int, lists: _Candidates) -> int:
     pr = board.problem
     changed = 0
+    weakest = _weakest(board, r)
     for q, value in zip(lists.people[r], lists.values[r], strict=True):
         seated = board.seated[r]
         if q in seated:
@@ -392,19 +401,26 @@ def _improve_role(board: _Board, r: int, lists: _Candidates) -> int:
         if len(seated) < pr.headcount[r]:
             if board.can_take(q, r) and value > -pr.settings.vacancy_penalty:
                 board.take(q, r, value)
-                changed += 1
-            elif _eject_into(board, r, q, value, lists):
-                changed += 1
+            elif not _eject_into(board, r, q, value, lists):
+                continue
+            changed += 1
+            weakest = _weakest(board, r)
             continue
-        weakest = min((p for p in seated if (p, r) not in board.pinned),
-                      key=lambda p: seated[p], default=None)
         if weakest is None or seated[weakest] >= value:
             break  # candidates come in value order: nobody further down beats the weakest
         if _fits_instead(board, r, q) and board.rules_allow_swap(r, weakest, q):
             board.drop(weakest, r)
             board.take(q, r, value)
             changed += 1
+            weakest = _weakest(board, r)
     return changed
+
+
+def _weakest(board: _Board, r: int) -> int | None:
+    """The lowest-valued holder of ``r`` who is not pinned there."""
+    seated = board.seated[r]
+    movable = [p for p in seated if (p, r) not in board.pinned]
+    return min(movable, key=seated.__getitem__, default=None)
 
 
 def _fits_instead(board: _Board, r: int, q: int) -> bool:
@@ -803,10 +819,17 @@ def _repair_into(
         search.seats, search.objective, search.feasible = seats, value, feasible
 
 
-def _lp_multipliers(problem: StaffingProblem, edges: Edges) -> _Multipliers | None:
-    """Optimal LP duals as starting multipliers (their dual value is at most the LP bound)."""
+def _lp_multipliers(
+    problem: StaffingProblem, edges: Edges, seconds: float
+) -> _Multipliers | None:
+    """Optimal LP duals as starting multipliers (their dual value is at most the LP bound).
+
+    None when the LP does not finish within ``seconds``.
+    """
     layout = _Layout.of(problem)
     h = _new_highs(problem)
+    h.setOptionValue("presolve", "on")  # for the LP alone presolve pays, and keeps to time
+    h.setOptionValue("time_limit", max(seconds, 0.1))
     _pass_model(h, layout, edges)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -849,10 +872,9 @@ def _repair(
 def _meet_rules_preferring(board: _Board, edges: Edges, chosen: IntArray) -> None:
     """The project rules, met first from the relaxed choice, then from all candidates."""
     subset = Edges(edges.person[chosen], edges.role[chosen], edges.value[chosen])
-    ruled = (board.problem.min_stretch > 0) | (board.problem.min_departments > 0)
-    project = board.problem.role_project[subset.role]
-    for j in np.flatnonzero(ruled).tolist():
-        mine = np.flatnonzero(project == j)
+    pr = board.problem
+    ruled = np.flatnonzero((pr.min_stretch > 0) | (pr.min_departments > 0))
+    for j, mine in _by_project(pr, subset, ruled):
         _meet_rules_from(board, j, subset.person[mine], subset.role[mine], subset.value[mine])
     _meet_project_rules(board, edges)
 
@@ -860,42 +882,72 @@ def _meet_rules_preferring(board: _Board, edges: Edges, chosen: IntArray) -> Non
 # -- pricing the pairs left out ------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class _Pricing:
-    """Pairs priced in, and what the pairs still left out could add to a bound."""
+def _price(problem: StaffingProblem, arcs: _Arcs, mult: _Multipliers) -> Edges:
+    """Left-out pairs that could enter someone's best knapsack at ``mult``.
 
-    edges: Edges
-    best_rest: float
-    positive_rest: float
-
-
-def _price(
-    problem: StaffingProblem, arcs: _Arcs, mult: _Multipliers, per_role: int
-) -> _Pricing:
-    """Left-out pairs with positive profit at ``mult`` (the best ``per_role`` per role).
-
-    Bounds for the whole problem: ``L_all <= L + (sum of positive profits still
-    left out)``; and a plan using a left-out pair ``e`` is worth at most
-    ``L_all + profit_e``, since forcing ``e`` into its person's knapsack costs
-    at least ``-profit_e``.
+    For every person and every (FTE, lead) class of roles, the ``capacity //
+    fte`` pairs with the highest positive profit (one for leads): a best
+    knapsack over all pairs only ever uses those, so once they are all
+    candidates, the dual value over the candidates is the dual value over
+    every pair, and so a bound on the whole problem.
     """
-    e = arcs.edges
-    starts = np.searchsorted(e.role, np.arange(problem.n_roles + 1))
-    found, best_rest, positive_rest = [no_edges()], -np.inf, 0.0
+    classes = _Classes.of(arcs)
     for rows, value in problem.value_blocks(np.arange(problem.n_roles, dtype=np.intp)):
-        profit = _block_profit(problem, mult, rows, value)
-        for i, r in enumerate(rows.tolist()):
-            profit[i, e.person[starts[r] : starts[r + 1]]] = -np.inf
-        hit_r, hit_p = np.nonzero(profit > _PROFIT_TOLERANCE)
-        order = np.lexsort((-profit[hit_r, hit_p], hit_r))
-        hit_r, hit_p = hit_r[order], hit_p[order]
-        keep = _rank_within(hit_r) < per_role
-        hit_r, hit_p = hit_r[keep], hit_p[keep]
-        found.append(Edges(hit_p.astype(np.intp), rows[hit_r], value[hit_r, hit_p]))
-        profit[hit_r, hit_p] = -np.inf
-        best_rest = max(best_rest, float(profit.max(initial=-np.inf)))
-        positive_rest += float(profit[profit > 0].sum())
-    return _Pricing(Edges.union(found, problem.n_people), best_rest, positive_rest)
+        classes.add(rows, _block_profit(problem, mult, rows, value), value)
+    found = classes.edges(problem.n_people)
+    known = arcs.edges.role * problem.n_people + arcs.edges.person
+    fresh = ~np.isin(found.role * problem.n_people + found.person, known)
+    return _restrict(found, fresh)
+
+
+@dataclass(eq=False)
+class _Classes:
+    """Per (FTE, lead) class of roles, each person's best-profit pairs so far."""
+
+    arcs: _Arcs
+    of_role: IntArray
+    score: list[FloatArray]
+    role: list[IntArray]
+    value: list[FloatArray]
+
+    @staticmethod
+    def of(arcs: _Arcs) -> _Classes:
+        pr = arcs.problem
+        weight = np.floor(pr.fte / _unit(pr) + 1e-6).astype(np.intp)
+        keys, of_role = np.unique(weight * 2 + pr.is_lead, return_inverse=True)
+        room = int(arcs.capacity.max(initial=0))
+        depth = [1 if key % 2 else min(room // max(key // 2, 1), _MAX_SLOTS) for key in keys]
+        shape = [(max(d, 1), pr.n_people) for d in depth]
+        return _Classes(
+            arcs=arcs,
+            of_role=of_role.astype(np.intp),
+            score=[np.full(sh, -np.inf) for sh in shape],
+            role=[np.full(sh, -1, dtype=np.intp) for sh in shape],
+            value=[np.zeros(sh) for sh in shape],
+        )
+
+    def add(self, rows: IntArray, profit: FloatArray, value: FloatArray) -> None:
+        """Merge a block of roles (rows x people) into each class's best pairs per person."""
+        for k in np.unique(self.of_role[rows]).tolist():
+            mine = self.of_role[rows] == k
+            score = np.concatenate([self.score[k], profit[mine]])
+            block_roles = np.broadcast_to(rows[mine, None], (int(mine.sum()), profit.shape[1]))
+            role = np.concatenate([self.role[k], block_roles])
+            values = np.concatenate([self.value[k], value[mine]])
+            depth = self.score[k].shape[0]
+            top = np.argpartition(score, score.shape[0] - depth, axis=0)[-depth:]
+            self.score[k] = np.take_along_axis(score, top, axis=0)
+            self.role[k] = np.take_along_axis(role, top, axis=0)
+            self.value[k] = np.take_along_axis(values, top, axis=0)
+
+    def edges(self, n_people: int) -> Edges:
+        """Every kept pair with positive profit."""
+        parts = [no_edges()]
+        for score, role, value in zip(self.score, self.role, self.value, strict=True):
+            keep = score > _PROFIT_TOLERANCE
+            person = np.broadcast_to(np.arange(n_people), keep.shape)[keep]
+            parts.append(Edges(person.astype(np.intp), role[keep], value[keep]))
+        return Edges.union(parts, n_people)
 
 
 def _block_profit(
@@ -1026,8 +1078,10 @@ def _new_highs(problem: StaffingProblem) -> _Highs:
     h = _Highs()
     h.setOptionValue("output_flag", False)
     # one thread: on a shared machine HiGHS's second worker can stall the search and overrun
-    # the time limit by minutes; one thread also makes runs repeatable
+    # the time limit by minutes; one thread also makes runs repeatable. Presolve off: on these
+    # models it costs more than it saves and ignores the time limit while it probes
     h.setOptionValue("threads", 1)
+    h.setOptionValue("presolve", "off")
     h.setOptionValue("random_seed", int(problem.settings.seed) % 2_147_483_647)
     return h
 
@@ -1169,7 +1223,7 @@ def solve(problem: StaffingProblem) -> Solution:
         edges = Edges.union([edges, _seat_edges(problem, start)], problem.n_people)
     multipliers = None
     if len(edges) <= settings.lp_max_pairs:
-        multipliers = _lp_multipliers(problem, edges)
+        multipliers = _lp_multipliers(problem, edges, 0.35 * settings.time_limit)
     search = _Search(
         bound=np.inf,
         multipliers=multipliers or _initial_multipliers(problem, start),
@@ -1199,10 +1253,10 @@ def _relax_and_price(
 ) -> _Priced:
     """Column generation: subgradient on the candidates, then price every pair left out.
 
-    Rounds repeat until no left-out pair has a positive profit (the bound
-    then covers every pair), the rounds run out, or the deadline passes; a
-    last pricing pass then takes in every pair with positive profit, so that
-    the dual value over the candidates bounds the whole problem.
+    Rounds repeat until pricing finds nothing new, the rounds run out, or the
+    deadline passes. The bound is then the dual value at the best multipliers
+    over the candidates plus everything the last pricing found, which equals
+    the dual value over every pair (see ``_price``).
     """
     settings = problem.settings
     added, iterations = 0, settings.lagrangian_iterations
@@ -1210,20 +1264,18 @@ def _relax_and_price(
         arcs = _Arcs.of(problem, edges)
         search.bound = np.inf
         _subgradient(problem, arcs, search, deadline, iterations)
-        if time.perf_counter() > deadline:
+        new = _price(problem, arcs, search.multipliers)
+        edges = Edges.union([edges, new], problem.n_people)
+        added += len(new)
+        if len(new) == 0 or time.perf_counter() > deadline:
             break
-        pricing = _price(problem, arcs, search.multipliers, settings.top_k)
-        if len(pricing.edges) == 0:
-            return _Priced(edges, added, search.bound, search.bound, pricing.best_rest)
-        edges = Edges.union([edges, pricing.edges], problem.n_people)
-        added += len(pricing.edges)
         iterations = max(settings.lagrangian_iterations // 2, 1)
-    arcs = _Arcs.of(problem, edges)
-    pricing = _price(problem, arcs, search.multipliers, _FINAL_PRICED_PER_ROLE)
-    edges = Edges.union([edges, pricing.edges], problem.n_people)
-    relaxed = _evaluate(_Arcs.of(problem, edges), search.multipliers).value
-    added += len(pricing.edges)
-    return _Priced(edges, added, relaxed + pricing.positive_rest, relaxed, pricing.best_rest)
+    bound = search.bound if len(new) == 0 else _evaluate(_Arcs.of(problem, edges),
+                                                          search.multipliers).value
+    # with every eligible pair a candidate, HiGHS's bound needs no help; else a left-out
+    # pair may have profit up to 0, which caps how far HiGHS's bound can be trusted
+    complete = not np.isfinite(problem.left_out_best).any()
+    return _Priced(edges, added, bound, bound, -np.inf if complete else 0.0)
 
 
 def _polish(
@@ -1382,7 +1434,7 @@ def _finish(
         method=method,
         bound=bound if np.isfinite(bound) else None,
         bound_scope="all pairs" if np.isfinite(bound) else "none",
-        mip_bound=None if mip is None else mip.bound,
+        mip_bound=_candidate_bound(priced, mip),
         seconds=time.perf_counter() - started,
         edges=priced.edges,
         added_by_pricing=priced.added,
@@ -1390,6 +1442,15 @@ def _finish(
         greedy_objective=None if baseline is None else objective(problem, baseline),
         iterations=search.iterations,
     )
+
+
+def _candidate_bound(priced: _Priced, mip: _MipResult | None) -> float | None:
+    """The best bound over the candidate pairs alone: the relaxation's, or HiGHS's if lower."""
+    bounds = [priced.relaxed]
+    if mip is not None and mip.bound is not None:
+        bounds.append(mip.bound)
+    best = min(bounds)
+    return best if np.isfinite(best) else None
 
 
 # -- when there is no plan: widen, then name the conflicting rules -------------------------
