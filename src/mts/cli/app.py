@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mts.cli import data, demo, history
 from mts.cli.audit import audit_app
+from mts.cli.bench import bench_app
 from mts.cli.console import errors_console, exit_code
 from mts.cli.market import app as market_app
 from mts.cli.merit import merit_app
@@ -46,6 +47,7 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(round_app, name="round")
 app.add_typer(audit_app, name="audit")
 app.add_typer(market_app, name="market")
+app.add_typer(bench_app, name="bench")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

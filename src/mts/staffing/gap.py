@@ -1,0 +1,450 @@
+"""The generalized assignment problem (GAP): read an instance, solve it, bound it.
+
+Agents ``i = 0..m-1`` with capacities ``b_i``, jobs ``j = 0..n-1``; job ``j``
+on agent ``i`` costs ``c_ij`` and uses ``w_ij`` of its capacity::
+
+    min  sum_ij c_ij x_ij
+    s.t. sum_j w_ij x_ij <= b_i     every agent
+         sum_i x_ij      =  1       every job
+         x binary
+
+The text format is OR-Library's, one instance per text: ``m n``, then ``m``
+rows of ``n`` costs, ``m`` rows of ``n`` weights and the ``m`` capacities,
+separated by any whitespace.
+
+``solve_gap`` works in this order:
+
+1. A job heavier than every capacity proves the instance infeasible.
+2. The regret greedy (Martello and Toth 1981) with three desirabilities: the
+   baseline (``greedy_gap``) the answer is never worse than.
+3. The LP relaxation with HiGHS: a lower bound, and reduced costs that pick
+   each job's candidate agents. An infeasible LP proves infeasibility.
+4. A Lagrangian bound (knapsack subproblems, subgradient steps) where the
+   knapsack tables are small; the lower bound reported is the best of the LP,
+   the Lagrangian and HiGHS's own bound, rounded up when costs are integers.
+5. Ejection-chain search with strategic oscillation (``gap_heuristic``),
+   started from the LP solution rounded to each job's largest share.
+6. HiGHS branch and bound with ``mip_rel_gap = 0``: beside the search, in a
+   second thread, on instances of ``TINY`` to ``BESIDE`` pairs (the search
+   stops when HiGHS ends); after the search, warm-started from its best
+   assignment, when ``exact`` is set, on tinier instances, and as a last
+   resort when the search found nothing feasible.
+
+Status: "optimal" when the cost meets the lower bound (or HiGHS proves it);
+"feasible" when an assignment was found but not proven optimal;
+"infeasible" when proven impossible; "unknown" otherwise.
+
+Repeatability: the same instance, seed and flags give the same answer as long
+as no time limit cuts a step short. On instances of at most ``TINY`` pairs,
+and in exact mode, the search stops after a number of rounds, not a time, and
+HiGHS runs after it; when HiGHS proves an optimum the search did not,
+HiGHS's assignment is the answer; so those runs repeat exactly. Beyond
+``TINY`` pairs the search and HiGHS run side by side, or the time limit stops
+the search, so how far they got depends on the machine and its load (the
+cost of a proven optimum does not, but which of two equally cheap
+assignments is returned may). Time is measured with ``time.perf_counter``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from mts.domain.errors import InvalidInput
+from mts.staffing import gap_heuristic as heuristic
+from mts.staffing.gap_highs import BackgroundBranchAndBound, Relaxation, solve_relaxation
+from mts.staffing.gap_lagrange import is_tractable, lagrangian_bound
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+
+SMALL = 10_000
+"""Up to this many (agent, job) pairs, the search uses every pair and a bounded number of rounds."""
+TINY = 1_000
+BESIDE = 20_000
+"""From ``TINY`` to this many pairs, HiGHS runs beside the search, in a second thread."""
+SMALL_ROUNDS = 5000
+"""Most search rounds on small instances (a work bound, not a time)."""
+SMALL_PATIENCE = 2000
+"""Most rounds without a better assignment on small instances (at most 20 per job)."""
+EXACT_ROUNDS = 50
+"""Search rounds before HiGHS takes over in exact mode."""
+ARC_WIDTH = 5
+"""On larger instances, each job's candidate agents: its five of least LP reduced cost ..."""
+ARC_SLACK = 1.0
+"""... within this much reduced cost of its best (tuned on type D: wider lists were no better)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class GapInstance:
+    """One GAP instance: ``costs`` and ``weights`` (m x n), ``capacities`` (m,).
+
+    The arrays are copied to float64 and made read-only.
+    """
+
+    costs: FloatArray
+    weights: FloatArray
+    capacities: FloatArray
+
+    def __post_init__(self) -> None:
+        costs, weights, capacities = (_frozen(x) for x in (self.costs, self.weights,
+                                                            self.capacities))
+        _check_shapes(costs, weights, capacities)
+        for name, x in (("costs", costs), ("weights", weights), ("capacities", capacities)):
+            if not np.all(np.isfinite(x)):
+                raise InvalidInput(f"GAP {name} must be finite numbers")
+        if np.any(weights < 0) or np.any(capacities < 0):
+            raise InvalidInput("GAP weights and capacities must not be negative")
+        object.__setattr__(self, "costs", costs)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "capacities", capacities)
+
+    @property
+    def m(self) -> int:
+        """Number of agents."""
+        return int(self.costs.shape[0])
+
+    @property
+    def n(self) -> int:
+        """Number of jobs."""
+        return int(self.costs.shape[1])
+
+
+def _frozen(x: object) -> FloatArray:
+    try:
+        array = np.array(x, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InvalidInput(f"GAP data must be numeric arrays: {error}") from error
+    array.flags.writeable = False
+    return array
+
+
+def _check_shapes(costs: FloatArray, weights: FloatArray, capacities: FloatArray) -> None:
+    if costs.ndim != 2 or costs.shape[0] < 1 or costs.shape[1] < 1:
+        raise InvalidInput(f"GAP costs must be an m x n array with m, n >= 1, got {costs.shape}")
+    if weights.shape != costs.shape:
+        raise InvalidInput(f"GAP weights are {weights.shape}, costs are {costs.shape}")
+    if capacities.shape != (costs.shape[0],):
+        raise InvalidInput(
+            f"GAP capacities are {capacities.shape}, expected ({costs.shape[0]},)"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GapResult:
+    """What ``solve_gap`` found.
+
+    ``objective`` is the cost of ``assignment`` (None when there is none);
+    ``assignment[j]`` is job ``j``'s agent, 0-based (empty when there is none);
+    ``lower_bound`` is proven (None when infeasible or when nothing is known).
+    """
+
+    objective: float | None
+    lower_bound: float | None
+    status: Status
+    seconds: float
+    assignment: tuple[int, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON shape of ``mts bench gap --json``."""
+        return {
+            "objective": self.objective,
+            "lower_bound": self.lower_bound,
+            "status": self.status,
+            "seconds": self.seconds,
+            "assignment": list(self.assignment),
+        }
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def read_gap(text: str) -> GapInstance:
+    """Parse one instance in the OR-Library format (``m n``, costs, weights, capacities).
+
+    Raises ``InvalidInput`` naming the first bad token and what was expected there.
+    """
+    tokens = text.split()
+    if len(tokens) < 2:
+        raise InvalidInput("GAP instance: expected 'm n' (agents, jobs) first, found "
+                           f"{len(tokens)} token(s)")
+    m, n = _positive_int(tokens[0], "m (number of agents)"), _positive_int(tokens[1],
+                                                                           "n (number of jobs)")
+    expected = 2 * m * n + m
+    body = tokens[2:]
+    if len(body) != expected:
+        raise InvalidInput(
+            f"GAP instance with m={m}, n={n}: expected {expected} numbers after 'm n' "
+            f"({m} cost rows and {m} weight rows of {n}, then {m} capacities), found {len(body)}"
+        )
+    values = np.array([_number(token, k, m, n) for k, token in enumerate(body)])
+    return GapInstance(
+        costs=values[: m * n].reshape(m, n),
+        weights=values[m * n : 2 * m * n].reshape(m, n),
+        capacities=values[2 * m * n :],
+    )
+
+
+def _positive_int(token: str, what: str) -> int:
+    try:
+        value = int(token)
+    except ValueError:
+        message = f"GAP instance: {what} must be a whole number, found {token!r}"
+        raise InvalidInput(message) from None
+    if value < 1:
+        raise InvalidInput(f"GAP instance: {what} must be at least 1, found {value}")
+    return value
+
+
+def _number(token: str, k: int, m: int, n: int) -> float:
+    try:
+        value = float(token)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InvalidInput(f"GAP instance: {_where(k, m, n)} must be a finite number, "
+                           f"found {token!r}")
+    return value
+
+
+def _where(k: int, m: int, n: int) -> str:
+    if k < 2 * m * n:
+        kind = "cost" if k < m * n else "weight"
+        row, column = divmod(k % (m * n), n)
+        return f"{kind} of agent {row} for job {column}"
+    return f"capacity of agent {k - 2 * m * n}"
+
+
+# -- solving ------------------------------------------------------------------------------
+
+
+def greedy_gap(instance: GapInstance) -> GapResult:
+    """The baseline: the regret greedy, no search; the cheapest feasible of its variants.
+
+    The variants rank agents by cost, by weight relative to capacity, and by
+    their product (MTHG's desirabilities, Martello and Toth 1981). The status
+    is "unknown" with no assignment when none of them fits.
+    """
+    start = time.perf_counter()
+    best = heuristic.Incumbent()
+    for a in _greedy_variants(instance):
+        if heuristic.is_feasible(a, instance.weights, instance.capacities):
+            best.offer(a, instance.costs)
+    found = best.assignment
+    return GapResult(
+        objective=best.cost if found is not None else None,
+        lower_bound=None,
+        status="feasible" if found is not None else "unknown",
+        seconds=time.perf_counter() - start,
+        assignment=tuple(int(i) for i in found) if found is not None else (),
+    )
+
+
+def _greedy_variants(instance: GapInstance) -> list[IntArray]:
+    c, w, b = instance.costs, instance.weights, instance.capacities
+    relative = w / np.maximum(b, 1e-12)[:, None]
+    shifted = c - c.min(axis=0) + 1.0
+    return [heuristic.regret_greedy(f, w, b) for f in (c, relative, shifted * relative)]
+
+
+def solve_gap(
+    instance: GapInstance, *, time_limit: float, seed: int = 0, exact: bool = False
+) -> GapResult:
+    """Solve ``instance`` within about ``time_limit`` seconds (see the module docstring).
+
+    Parameters
+    ----------
+    instance : the GAP instance.
+    time_limit : seconds of wall time (``time.perf_counter``) to use at most,
+        give or take the step in progress.
+    seed : seeds the search's diversification and HiGHS.
+    exact : after a short search, hand the rest of the time to HiGHS branch and
+        bound (``mip_rel_gap = 0``), so that small instances end proven optimal.
+    """
+    if not time_limit > 0:
+        raise InvalidInput(f"time_limit must be positive, got {time_limit}")
+    run = _Run.begin(instance, time_limit, seed, exact)
+    if not run.every_job_fits():
+        return run.result()
+    for a in _greedy_variants(instance):
+        run.offer(a)
+    relaxation = run.relax()
+    if relaxation.status == "infeasible":
+        return run.result()
+    beside = run.launch_beside()
+    run.lagrange(relaxation)
+    run.search(relaxation, halt=(lambda: beside.finished) if beside else (lambda: False))
+    if beside is not None:
+        run.settle(beside)
+    elif run.wants_branch_and_bound():
+        run.settle(run.launch())
+    return run.result()
+
+
+@dataclass(eq=False)
+class _Run:
+    """The state of one ``solve_gap`` call."""
+
+    instance: GapInstance
+    started: float
+    deadline: float
+    seed: int
+    exact: bool
+    incumbent: heuristic.Incumbent
+    bound: float
+    infeasible: bool = False
+    proven: bool = False
+
+    @classmethod
+    def begin(cls, instance: GapInstance, time_limit: float, seed: int, exact: bool) -> _Run:
+        started = time.perf_counter()
+        trivial = float(instance.costs.min(axis=0).sum())  # every job at its cheapest agent
+        return cls(instance, started, started + time_limit, seed, exact, heuristic.Incumbent(),
+                   trivial)
+
+    @property
+    def pairs(self) -> int:
+        return self.instance.m * self.instance.n
+
+    def left(self) -> float:
+        return max(self.deadline - time.perf_counter(), 0.0)
+
+    def every_job_fits(self) -> bool:
+        """False (and the instance proven infeasible) if some job fits on no agent."""
+        fits = (self.instance.weights <= self.instance.capacities[:, None]).any(axis=0)
+        self.infeasible = not bool(fits.all())
+        return not self.infeasible
+
+    def offer(self, a: IntArray) -> None:
+        inst = self.instance
+        if heuristic.is_feasible(a, inst.weights, inst.capacities):
+            self.incumbent.offer(a, inst.costs)
+
+    def raise_bound(self, value: float | None) -> None:
+        if value is not None and math.isfinite(value):
+            self.bound = max(self.bound, value)
+
+    def target(self) -> float:
+        """The lower bound as a cost can reach it (rounded up for integer costs)."""
+        if np.all(self.instance.costs == np.round(self.instance.costs)):
+            return float(math.ceil(self.bound - 1e-6))
+        return self.bound
+
+    def reached(self) -> bool:
+        return self.incumbent.assignment is not None and self.incumbent.cost <= self.target()
+
+    def relax(self) -> Relaxation:
+        inst = self.instance
+        relaxation = solve_relaxation(inst.costs, inst.weights, inst.capacities,
+                                      time_limit=0.5 * self.left(), seed=self.seed)
+        self.infeasible = relaxation.status == "infeasible"
+        self.raise_bound(relaxation.bound)
+        return relaxation
+
+    def lagrange(self, relaxation: Relaxation) -> None:
+        """Tighten the bound with the Lagrangian one where the knapsack tables are small."""
+        inst = self.instance
+        if relaxation.duals is None or not is_tractable(inst.weights, inst.capacities):
+            return
+        upper = self.incumbent.cost if self.incumbent.assignment is not None else (
+            float(np.abs(inst.costs).max(axis=0).sum()))
+        self.raise_bound(lagrangian_bound(
+            inst.costs, inst.weights, inst.capacities, start=relaxation.duals, upper=upper,
+            deadline=time.perf_counter() + 0.1 * self.left(),
+        ))
+
+    def search(self, relaxation: Relaxation, *, halt: Callable[[], bool]) -> None:
+        """Ejection-chain search from the rounded LP solution (or the greedy one)."""
+        inst = self.instance
+        reduced, start = _guidance(inst, relaxation)
+        small = self.pairs <= SMALL
+        width, slack = (inst.m, math.inf) if small else (ARC_WIDTH, ARC_SLACK)
+        job, agent = heuristic.candidate_arcs(reduced, inst.weights, inst.capacities,
+                                              width=width, slack=slack)
+        arcs = heuristic.Arcs.of(job, agent, inst.costs, inst.weights)
+        search = heuristic.ChainSearch(inst.costs, inst.weights, inst.capacities, arcs)
+        if self.exact:
+            rounds = patience = EXACT_ROUNDS
+        elif small:
+            rounds, patience = SMALL_ROUNDS, min(max(20 * inst.n, 100), SMALL_PATIENCE)
+        else:
+            rounds = patience = 2**62
+        heuristic.oscillate(
+            search, start, self.incumbent, deadline=self.deadline, rounds=rounds,
+            patience=patience, target=self.target(), rng=np.random.default_rng(self.seed),
+            halt=halt,
+        )
+
+    def wants_branch_and_bound(self) -> bool:
+        after = self.exact or self.pairs <= TINY or self.incumbent.assignment is None
+        return after and not self.reached()
+
+    def launch_beside(self) -> BackgroundBranchAndBound | None:
+        """HiGHS in a second thread, for the whole time, when the instance is not too large."""
+        if self.exact or not TINY < self.pairs <= BESIDE:
+            return None
+        beside = self.launch(started=False)
+        beside.start()
+        return beside
+
+    def launch(self, *, started: bool = True) -> BackgroundBranchAndBound:
+        """HiGHS warm-started from the incumbent; run here and now unless ``started`` is False."""
+        inst = self.instance
+        run = BackgroundBranchAndBound(inst.costs, inst.weights, inst.capacities,
+                                       start=self.incumbent.assignment, time_limit=self.left(),
+                                       seed=self.seed)
+        if started:
+            run.run()
+        return run
+
+    def settle(self, run: BackgroundBranchAndBound) -> None:
+        """Take HiGHS's answer; a proven optimum replaces a search answer that is not proven."""
+        if self.reached():
+            run.stop()
+        outcome = run.result()
+        if outcome.status == "infeasible":
+            self.infeasible = True
+            return
+        self.raise_bound(outcome.bound)
+        a, inst = outcome.assignment, self.instance
+        if a is None or not heuristic.is_feasible(a, inst.weights, inst.capacities):
+            return
+        if outcome.status == "optimal" and not self.reached():
+            # the search did not prove its answer: HiGHS's is, and it does not depend on timing
+            self.incumbent = heuristic.Incumbent()
+            self.proven = True
+        self.incumbent.offer(a, inst.costs)
+
+    def result(self) -> GapResult:
+        seconds = time.perf_counter() - self.started
+        a = self.incumbent.assignment
+        if self.infeasible or a is None:
+            status: Status = "infeasible" if self.infeasible else "unknown"
+            bound = None if self.infeasible else self.target()
+            return GapResult(objective=None, lower_bound=bound, status=status, seconds=seconds,
+                             assignment=())
+        cost = self.incumbent.cost
+        optimal = self.proven or cost <= self.target() + 1e-9 * max(1.0, abs(cost))
+        return GapResult(
+            objective=cost,
+            lower_bound=cost if optimal else min(self.target(), cost),
+            status="optimal" if optimal else "feasible",
+            seconds=seconds,
+            assignment=tuple(int(i) for i in a),
+        )
+
+
+def _guidance(instance: GapInstance, relaxation: Relaxation) -> tuple[FloatArray, IntArray]:
+    """Reduced costs and a start: the LP's, or (without an LP) cost regrets and the greedy."""
+    if relaxation.reduced is not None and relaxation.x is not None:
+        return relaxation.reduced, np.argmax(relaxation.x, axis=0).astype(np.int64)
+    costs = instance.costs
+    start = heuristic.regret_greedy(costs, instance.weights, instance.capacities)
+    return costs - costs.min(axis=0), start
