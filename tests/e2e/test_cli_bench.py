@@ -15,7 +15,9 @@ GAP = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "gap"
 def test_bench_gap_solves_gap1_to_its_known_optimum(capsys: pytest.CaptureFixture[str]) -> None:
     if not GAP.exists():
         pytest.skip(f"the shared GAP instances are not at {GAP}")
-    main(["bench", "gap", str(GAP / "cattrysse1994" / "gap1-0"), "--time-limit", "10", "--json"])
+    with pytest.raises(SystemExit) as exited:
+        main(["bench", "gap", str(GAP / "cattrysse1994" / "gap1-0"), "--time-limit=10", "--json"])
+    assert exited.value.code == 0
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "optimal" and result["objective"] == 261.0
     assert len(result["assignment"]) == 15 and set(result["assignment"]) <= set(range(5))
