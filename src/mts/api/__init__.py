@@ -4,16 +4,50 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 import mts
-from mts.api.errors import install_error_handlers
-from mts.api.routes import auth, merit, people, projects, rounds
+from mts.api.dependencies import reject_nul_characters
+from mts.api.errors import document_problems, install_error_handlers
+from mts.api.routes import (
+    audits,
+    auth,
+    catalogue,
+    merit,
+    people,
+    plans,
+    projects,
+    rounds,
+    users,
+)
 from mts.api.throttle import LoginThrottle
 from mts.api.worker import RoundWorker
 from mts.bootstrap import Application
 from mts.services.rounds import fail_interrupted_rounds
+
+_ROUTERS = (
+    auth.router,
+    users.router,
+    people.router,
+    projects.router,
+    catalogue.router,
+    merit.router,
+    rounds.router,
+    plans.router,
+    audits.router,
+)
+
+
+class _Api(FastAPI):
+    """FastAPI whose OpenAPI also describes the problem+json errors and how to log in."""
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document, built once."""
+        if self.openapi_schema is None:
+            self.openapi_schema = document_problems(super().openapi())
+        return self.openapi_schema
 
 
 def create_app(application: Application) -> FastAPI:
@@ -27,8 +61,9 @@ def create_app(application: Application) -> FastAPI:
         yield
         app.state.worker.shutdown()
 
-    app = FastAPI(
+    app = _Api(
         lifespan=lifespan,
+        dependencies=[Depends(reject_nul_characters)],
         title="mts",
         version=mts.__version__,
         summary="Staff projects by execution, not by rank.",
@@ -38,6 +73,6 @@ def create_app(application: Application) -> FastAPI:
     app.state.application = application
     app.state.login_throttle = LoginThrottle(application.settings.login_attempts_per_minute)
     install_error_handlers(app)
-    for router in (auth.router, people.router, projects.router, rounds.router, merit.router):
+    for router in _ROUTERS:
         app.include_router(router, prefix="/api")
     return app

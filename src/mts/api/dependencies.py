@@ -2,18 +2,51 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from mts.bootstrap import Application
 from mts.domain.accounts import User
-from mts.domain.errors import PermissionDenied, Unauthenticated
+from mts.domain.errors import InvalidInput, PermissionDenied, Unauthenticated
 from mts.services import accounts
+
+Limit = Annotated[int, Query(ge=1, le=500, description="At most this many items.")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many items first.")]
+Key = Annotated[str | None, Query(min_length=1, max_length=64)]
+"""An optional id to filter a list by."""
 
 SESSION_COOKIE = "mts_session"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+# A JSON escape of NUL is "\u0000" after an even number of backslashes (an odd one escapes it).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+async def reject_nul_characters(request: Request) -> None:
+    """Refuse text holding NUL characters anywhere: PostgreSQL cannot store them, so neither
+    backend accepts them (422 on both, never a database error)."""
+    if _nul_in_url(request) or await _nul_in_body(request):
+        raise InvalidInput("text may not contain NUL characters")
+
+
+def _nul_in_url(request: Request) -> bool:
+    pairs = request.query_params.multi_items()
+    return "\x00" in request.scope.get("path", "") or any("\x00" in k + v for k, v in pairs)
+
+
+async def _nul_in_body(request: Request) -> bool:
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("application/json"):
+        body = await request.body()  # FastAPI has read and kept it already, or keeps it now
+        return b"\x00" in body or _JSON_NUL.search(body) is not None
+    if kind.startswith("application/x-www-form-urlencoded"):
+        form = await request.form()  # kept on the request, for the route to read again
+        return any("\x00" in k + v for k, v in form.multi_items() if isinstance(v, str))
+    return False
 
 
 def get_application(request: Request) -> Application:

@@ -14,10 +14,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from mts.api.schemas import ProblemOut
 from mts.domain import errors
 
 PROBLEM_JSON = "application/problem+json"
 _log = logging.getLogger("mts.api")
+_PUBLIC_OPERATIONS = frozenset({("post", "/api/auth/login")})
+_WRITES = frozenset({"post", "put", "patch", "delete"})
+_PROBLEM_TEXT = {
+    "400": "The body could not be read as JSON",
+    "401": "Not logged in, or the session has ended",
+    "403": "Not allowed (or a missing CSRF token on a cookie session)",
+    "404": "Something named in the request does not exist",
+    "409": "The request clashes with what is stored",
+    "422": "The request is not valid",
+}
 
 _STATUSES: tuple[tuple[type[errors.MtsError], int, str], ...] = (
     (errors.Unauthenticated, 401, "not-authenticated"),
@@ -96,3 +107,36 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(HTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Describe in ``schema`` the problem+json answers and the two ways to log in."""
+    components = schema.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    problem_schema = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["ProblemOut"] = problem_schema
+    components["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer"},
+        "session": {"type": "apiKey", "in": "cookie", "name": "mts_session"},
+    }
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            _document_operation(path, method, operation)
+    return schema
+
+
+def _document_operation(path: str, method: str, operation: dict[str, Any]) -> None:
+    public = (method, path) in _PUBLIC_OPERATIONS
+    statuses = ["403", "404", "422"] + ([] if public else ["401"])
+    statuses += ["409"] if method in _WRITES else []
+    statuses += ["400"] if "requestBody" in operation else []
+    responses = operation.setdefault("responses", {})
+    reference = {"$ref": "#/components/schemas/ProblemOut"}
+    for status in sorted(statuses):
+        responses[status] = {
+            "description": _PROBLEM_TEXT[status],
+            "content": {PROBLEM_JSON: {"schema": reference}},
+        }
+    if not public:
+        operation["security"] = [{"bearer": []}, {"session": []}]

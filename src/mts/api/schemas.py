@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from mts.domain.accounts import AccessRole, User
-from mts.domain.evidence import Evidence
-from mts.domain.people import Department, Person
+from mts.domain.evidence import DEFAULT_SOURCE, Evidence, Scale, SkillTag
+from mts.domain.people import Department, Person, PersonId, Skill
 from mts.domain.projects import Groundwork, Interest, Project, ProjectStatus, Role, RoleKind
+from mts.domain.staffing import Assignment, Round
 
 T = TypeVar("T")
 
@@ -22,6 +24,32 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+def page_of(items: Sequence[T], *, limit: int, offset: int) -> Page[T]:
+    """The page of ``items`` from ``offset``, at most ``limit`` long."""
+    return Page[T](
+        items=list(items[offset : offset + limit]), total=len(items), limit=limit, offset=offset
+    )
+
+
+class InvalidField(BaseModel):
+    """Where a request was invalid, and why."""
+
+    location: list[str]
+    message: str
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem: ``type`` for programs, ``title`` and ``detail`` for people."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    entity: str | None = None
+    errors: list[InvalidField] | None = None
 
 
 class LoginIn(BaseModel):
@@ -272,6 +300,148 @@ class EvidenceOut(BaseModel):
             date=e.day,
             weight=e.weight,
         )
+
+
+SkillName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\S+$")]
+# Bounded so that a stored review can never push the merit fit into overflow.
+_SCORE_BOUND = 1e6
+EvidenceDay = Annotated[date, Field(ge=date(1970, 1, 1), le=date(2100, 12, 31))]
+
+
+class EvidenceIn(BaseModel):
+    """A scored piece of work; a member may record only reviews they wrote."""
+
+    model_config = ConfigDict(extra="forbid")
+    person_id: str = Field(min_length=1, max_length=64)
+    reviewer_id: str | None = Field(default=None, min_length=1, max_length=64)
+    source: str = Field(default=DEFAULT_SOURCE, min_length=1, max_length=64)
+    work_item: str = Field(min_length=1, max_length=300)
+    skills: dict[SkillName, Annotated[float, Field(gt=0, le=100)]] = Field(
+        min_length=1, max_length=50
+    )
+    score: float = Field(ge=-_SCORE_BOUND, le=_SCORE_BOUND)
+    scale_min: float = Field(ge=-_SCORE_BOUND, le=_SCORE_BOUND)
+    scale_max: float = Field(ge=-_SCORE_BOUND, le=_SCORE_BOUND)
+    date: EvidenceDay
+    weight: float = Field(default=1.0, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _scale_is_a_range(self) -> Self:
+        if self.scale_min >= self.scale_max:
+            raise ValueError("scale_min must be below scale_max")
+        return self
+
+    def evidence(self) -> Evidence:
+        """As a domain value."""
+        return Evidence(
+            person=PersonId(self.person_id),
+            reviewer=PersonId(self.reviewer_id) if self.reviewer_id else None,
+            source=self.source,
+            work_item=self.work_item,
+            skills=tuple(SkillTag(skill=Skill(k), weight=w) for k, w in self.skills.items()),
+            score=self.score,
+            scale=Scale(low=self.scale_min, high=self.scale_max),
+            day=self.date,
+            weight=self.weight,
+        )
+
+
+class EvidenceAdded(BaseModel):
+    """A recorded piece of evidence; ``added`` is false when the same review was already in."""
+
+    evidence: EvidenceOut
+    added: bool
+
+
+class RulesIn(BaseModel):
+    """A project's staffing rules."""
+
+    model_config = ConfigDict(extra="forbid")
+    min_departments: int = Field(default=0, ge=0, le=50)
+    min_stretch_seats: int = Field(default=0, ge=0, le=1000)
+
+
+class UserIn(BaseModel):
+    """A new account (admins only)."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    password: str = Field(min_length=8, max_length=1024)
+    role: AccessRole = AccessRole.MEMBER
+    person_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class SeatOut(BaseModel):
+    """Who holds one seat of a plan."""
+
+    round_id: str
+    role_id: str
+    project_id: str
+    seat: int
+    person_id: str
+    fte: float
+
+    @classmethod
+    def of(cls, a: Assignment) -> SeatOut:
+        """From the domain value."""
+        return cls(
+            round_id=a.round,
+            role_id=a.role,
+            project_id=a.project,
+            seat=a.seat,
+            person_id=a.person,
+            fte=a.fte,
+        )
+
+
+class RoundRef(BaseModel):
+    """A round as plans and decisions name it."""
+
+    id: str
+    name: str
+    as_of: date
+    status: str
+
+    @classmethod
+    def of(cls, r: Round) -> RoundRef:
+        """From the domain value."""
+        return cls(id=r.id, name=r.name, as_of=r.as_of, status=r.status.value)
+
+
+class PlanSummaryOut(BaseModel):
+    """An approved plan and how many seats it fills."""
+
+    round: RoundRef
+    seats: int
+
+
+class PlanOut(BaseModel):
+    """An approved plan: who holds which seat, and the seats left open."""
+
+    round: RoundRef
+    seats: list[SeatOut]
+    vacancies: list[dict[str, Any]]
+
+
+class DecisionOut(BaseModel):
+    """A seat a round gave a person, and why."""
+
+    round: RoundRef
+    seat: SeatOut
+    why: dict[str, Any]
+
+
+class LedgerEntryOut(BaseModel):
+    """One sealed entry of the audit ledger."""
+
+    sequence: int
+    kind: str
+    subject: str
+    payload: dict[str, Any]
+    actor: str
+    at: str
+    prev_hash: str
+    hash: str
 
 
 TokenOut.model_rebuild()

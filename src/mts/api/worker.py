@@ -45,5 +45,5 @@ class RoundWorker:
             _log.exception("round %s failed unexpectedly", round_id)
 
     def shutdown(self) -> None:
-        """Finish the round under way and stop."""
-        self._pool.shutdown(wait=True)
+        """Finish the round under way and stop; rounds still queued stay drafts, to run later."""
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -65,6 +65,24 @@ def create_user(
     return user
 
 
+def add_user(
+    unit_of_work: UnitOfWorkFactory,
+    actor: User,
+    *,
+    email: str,
+    password: str,
+    role: AccessRole,
+    person: PersonId | None = None,
+    now: datetime,
+) -> User:
+    """Create an account on an admin's behalf (``mts user add`` is the operator's way)."""
+    if not actor.is_admin:
+        raise PermissionDenied("only an admin creates accounts")
+    return create_user(
+        unit_of_work, email=email, password=password, role=role, person=person, now=now
+    )
+
+
 def log_in(
     unit_of_work: UnitOfWorkFactory,
     *,

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from mts.audit.ledger import LedgerEntry, LedgerVerdict, append, verify_chain
+from mts.domain.accounts import User
+from mts.domain.errors import PermissionDenied
 from mts.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
@@ -35,3 +37,13 @@ def verify_ledger(unit_of_work: UnitOfWorkFactory) -> LedgerVerdict:
     """Whether the stored ledger is intact, reading every row as the database holds it."""
     with unit_of_work() as uow:
         return verify_chain(uow.ledger.entries())
+
+
+def ledger_entries(
+    unit_of_work: UnitOfWorkFactory, actor: User, *, subject: str | None = None
+) -> list[LedgerEntry]:
+    """The ledger in stored order, or one subject's entries (the council's to read)."""
+    if not actor.is_council:
+        raise PermissionDenied("only the staffing council reads the ledger")
+    with unit_of_work() as uow:
+        return uow.ledger.entries(subject=subject)

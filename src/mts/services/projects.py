@@ -217,3 +217,59 @@ def project_detail(unit_of_work: UnitOfWorkFactory, project: ProjectId) -> Proje
         return ProjectDetail(
             found, uow.roles.for_project(project), uow.groundwork.list(project=project)
         )
+
+
+def list_roles(
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    project: ProjectId | None = None,
+    kind: RoleKind | None = None,
+) -> list[Role]:
+    """Roles in id order, optionally one project's or one kind's; anyone logged in may read them."""
+    with unit_of_work() as uow:
+        roles = uow.roles.for_project(project) if project is not None else uow.roles.list()
+    return sorted((r for r in roles if kind is None or r.kind is kind), key=lambda r: r.id)
+
+
+def get_role(unit_of_work: UnitOfWorkFactory, role: RoleId) -> Role:
+    """One role."""
+    with unit_of_work() as uow:
+        found = uow.roles.get(role)
+    if found is None:
+        raise NotFound("role", role)
+    return found
+
+
+def list_interests(
+    unit_of_work: UnitOfWorkFactory,
+    actor: User,
+    *,
+    project: ProjectId | None = None,
+    person: PersonId | None = None,
+) -> list[Interest]:
+    """Stated interests: the council sees all; anyone else their own and those in the
+    projects they manage (a lead ranks the people who want in)."""
+    with unit_of_work() as uow:
+        interests = uow.interests.list()
+        projects = [] if actor.is_council else uow.projects.list()
+    managed = {p.id for p in projects if can_manage(actor, p)}
+    visible = [
+        i for i in interests if actor.is_council or actor.is_self(i.person) or i.project in managed
+    ]
+    return [
+        i
+        for i in visible
+        if (project is None or i.project == project) and (person is None or i.person == person)
+    ]
+
+
+def list_groundwork(
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    project: ProjectId | None = None,
+    person: PersonId | None = None,
+) -> list[Groundwork]:
+    """Groundwork records, optionally one project's or one person's; anyone may read them."""
+    with unit_of_work() as uow:
+        found = uow.groundwork.list(project=project)
+    return [g for g in found if person is None or g.person == person]

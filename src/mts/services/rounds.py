@@ -155,6 +155,16 @@ def run_round(
         raise
 
 
+def runnable_round(unit_of_work: UnitOfWorkFactory, actor: User, round_ref: str) -> RoundRecord:
+    """A round the council may run now (a draft or a failed one); Conflict for any other."""
+    _council(actor)
+    with unit_of_work() as uow:
+        record = find_round(uow, round_ref)
+    if record.round.status not in _RUNNABLE:
+        raise Conflict(f"round {record.round.name} is {record.round.status}; it cannot run now")
+    return record
+
+
 def _start(unit_of_work: UnitOfWorkFactory, round_ref: str) -> RoundRecord:
     with unit_of_work() as uow:
         record = find_round(uow, round_ref)
@@ -225,7 +235,14 @@ def _merit_for(
 
 
 def _plan(org: Organisation, merit: MeritTable, options: RoundOptions, as_of: date) -> Plan:
-    return decide(org, org.profiles, merit=merit, settings=options.staffing(), as_of=as_of)
+    return decide(
+        org,
+        org.profiles,
+        merit=merit,
+        settings=options.staffing(),
+        as_of=as_of,
+        mechanism=options.mechanism,
+    )
 
 
 def _certify(
@@ -239,7 +256,14 @@ def _certify(
     settings = options.staffing()
 
     def pipeline(profiles: Any) -> Plan:
-        return decide(org, profiles, merit=merit, settings=settings, as_of=as_of)
+        return decide(
+            org,
+            profiles,
+            merit=merit,
+            settings=settings,
+            as_of=as_of,
+            mechanism=options.mechanism,
+        )
 
     seeds = [options.seed * 1000 + k + 1 for k in range(options.certificate_permutations)]
     inputs = digest(

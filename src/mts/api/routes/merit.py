@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from mts.api.dependencies import ApplicationDep, CouncilUser, CurrentUser
+from mts.domain.errors import InvalidInput
 from mts.domain.people import PersonId
 from mts.services import ledger
 from mts.services import merit as merit_service
 
 router = APIRouter(tags=["merit", "audit"])
+
+EARLIEST_AS_OF = date(1970, 1, 1)
+LATEST_AHEAD = timedelta(days=366)
+
+
+def checked_as_of(as_of: date | None, today: date) -> date:
+    """``as_of`` (today when omitted) if it lies between 1970 and a year from today.
+
+    Evidence decays with time, and merit fitted centuries away from all of it
+    has no weight left to fit (the engine's solve fails), so no date that far
+    off is accepted.
+    """
+    day = as_of or today
+    if not EARLIEST_AS_OF <= day <= today + LATEST_AHEAD:
+        raise InvalidInput(f"as_of must lie between {EARLIEST_AS_OF} and a year from today")
+    return day
 
 
 class MeritRowOut(BaseModel):
@@ -72,7 +89,7 @@ def take_snapshot(body: SnapshotIn, application: ApplicationDep, _: CouncilUser)
     """Fit merit on all evidence and store a snapshot (council)."""
     header = merit_service.take_snapshot(
         application.unit_of_work,
-        as_of=body.as_of or application.clock().date(),
+        as_of=checked_as_of(body.as_of, application.clock().date()),
         now=application.clock(),
     )
     return SnapshotOut(

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Query
-
-from mts.api.dependencies import ApplicationDep, CurrentUser
-from mts.api.schemas import DepartmentOut, EvidenceOut, Page, PersonOut
+from mts.api.dependencies import ApplicationDep, CurrentUser, Key, Limit, Offset
+from mts.api.schemas import (
+    DepartmentOut,
+    EvidenceAdded,
+    EvidenceIn,
+    EvidenceOut,
+    Page,
+    PersonOut,
+)
 from mts.domain.people import DepartmentId, PersonId
 from mts.services import people
 
 router = APIRouter(tags=["people"])
-
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("/people", response_model=Page[PersonOut])
 def list_people(
     application: ApplicationDep,
     _: CurrentUser,
-    department: Annotated[str | None, Query(max_length=64)] = None,
+    department: Key = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[PersonOut]:
@@ -52,7 +54,7 @@ def list_departments(application: ApplicationDep, _: CurrentUser) -> list[Depart
 def list_evidence(
     application: ApplicationDep,
     user: CurrentUser,
-    person: Annotated[str | None, Query(max_length=64)] = None,
+    person: Key = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[EvidenceOut]:
@@ -66,3 +68,20 @@ def list_evidence(
     )
     items = [EvidenceOut.of(e) for e in found.items]
     return Page[EvidenceOut](items=items, total=found.total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/evidence",
+    response_model=EvidenceAdded,
+    status_code=201,
+    responses={200: {"model": EvidenceAdded, "description": "The review was already recorded"}},
+)
+def add_evidence(
+    body: EvidenceIn, response: Response, application: ApplicationDep, user: CurrentUser
+) -> EvidenceAdded:
+    """Record a review (council: any; a member: reviews they wrote); 200 if it was already in."""
+    evidence = body.evidence()
+    added = people.add_evidence(application.unit_of_work, user, evidence)
+    if not added:
+        response.status_code = 200
+    return EvidenceAdded(evidence=EvidenceOut.of(evidence), added=added)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from mts.api.dependencies import ApplicationDep, CurrentUser
+from mts.api.dependencies import ApplicationDep, CurrentUser, Limit, Offset
 from mts.api.schemas import (
     GroundworkIn,
     GroundworkOut,
@@ -18,10 +16,12 @@ from mts.api.schemas import (
     ProposeIn,
     RoleIn,
     RoleOut,
+    RulesIn,
     StatusIn,
+    page_of,
 )
 from mts.domain.people import DepartmentId, Skill
-from mts.domain.projects import ProjectId, ProjectStatus, RoleId, SkillNeed
+from mts.domain.projects import ProjectId, ProjectRules, ProjectStatus, RoleId, SkillNeed
 from mts.services import projects, records
 
 router = APIRouter(prefix="/projects", tags=["projects"])
@@ -32,13 +32,12 @@ def list_projects(
     application: ApplicationDep,
     _: CurrentUser,
     status: ProjectStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[ProjectOut]:
     """Projects in id order; filter by status."""
     summaries = records.list_projects(application.unit_of_work, status=status)
-    items = [ProjectOut.of(s.project) for s in summaries[offset : offset + limit]]
-    return Page[ProjectOut](items=items, total=len(summaries), limit=limit, offset=offset)
+    return page_of([ProjectOut.of(s.project) for s in summaries], limit=limit, offset=offset)
 
 
 @router.post("", response_model=ProjectOut, status_code=201)
@@ -78,6 +77,19 @@ def move(
         application.unit_of_work, user, ProjectId(project_id), body.status
     )
     return ProjectOut.of(moved)
+
+
+@router.put("/{project_id}/rules", response_model=ProjectOut)
+def set_rules(
+    project_id: str, body: RulesIn, application: ApplicationDep, user: CurrentUser
+) -> ProjectOut:
+    """Set how many departments a project draws on and its stretch seats (council)."""
+    rules = ProjectRules(
+        min_departments=body.min_departments, min_stretch_seats=body.min_stretch_seats
+    )
+    return ProjectOut.of(
+        projects.set_rules(application.unit_of_work, user, ProjectId(project_id), rules)
+    )
 
 
 @router.post("/{project_id}/roles", response_model=RoleOut, status_code=201)

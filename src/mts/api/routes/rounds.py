@@ -8,11 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from mts.api.dependencies import ApplicationDep, CouncilUser
+from mts.api.dependencies import ApplicationDep, CouncilUser, Limit, Offset
+from mts.api.routes.merit import checked_as_of
+from mts.api.schemas import Page, page_of
 from mts.domain.people import PersonId
 from mts.domain.projects import RoleId
-from mts.domain.staffing import Exploration, Mechanism
-from mts.services import rounds
+from mts.domain.staffing import Exploration, Mechanism, RoundRecord, RoundStatus
+from mts.services import rounds, views
 
 router = APIRouter(prefix="/rounds", tags=["rounds"])
 
@@ -79,8 +81,6 @@ class OverrideOut(BaseModel):
     at: str
 
 
-
-
 def _accepted(record_id: str, name: str, status: str) -> RoundAccepted:
     return RoundAccepted(
         id=record_id, name=name, status=status, progress_url=f"/api/rounds/{record_id}/progress"
@@ -102,7 +102,7 @@ def start_round(
         application.unit_of_work,
         user,
         name=body.name,
-        as_of=body.as_of or application.clock().date(),
+        as_of=checked_as_of(body.as_of, application.clock().date()),
         options=options,
         now=application.clock(),
     )
@@ -114,20 +114,30 @@ def start_round(
 def rerun_round(
     round_ref: str, request: Request, application: ApplicationDep, user: CouncilUser
 ) -> RoundAccepted:
-    """Run a draft or failed round again in the background (council)."""
-    view = rounds.show_round(application.unit_of_work, round_ref)
-    request.app.state.worker.submit(user, view.record.round.id)
-    record = view.record
+    """Run a draft or failed round again in the background (council); 409 for any other."""
+    record = rounds.runnable_round(application.unit_of_work, user, round_ref)
+    request.app.state.worker.submit(user, record.round.id)
     return _accepted(record.round.id, record.round.name, record.round.status.value)
 
 
-@router.get("", response_model=list[Progress])
-def list_rounds(application: ApplicationDep, _: CouncilUser) -> list[Progress]:
-    """Every round, newest first, with where it stands (council)."""
-    return [_progress(r) for r in rounds.list_rounds(application.unit_of_work)]
+@router.get("", response_model=Page[Progress])
+def list_rounds(
+    application: ApplicationDep,
+    _: CouncilUser,
+    status: RoundStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[Progress]:
+    """Rounds, newest first, with where each stands; filter by status (council)."""
+    found = [
+        _progress(r)
+        for r in rounds.list_rounds(application.unit_of_work)
+        if status is None or r.round.status is status
+    ]
+    return page_of(found, limit=limit, offset=offset)
 
 
-def _progress(record: Any) -> Progress:
+def _progress(record: RoundRecord) -> Progress:
     return Progress(
         id=record.round.id,
         name=record.round.name,
@@ -142,7 +152,7 @@ def _progress(record: Any) -> Progress:
 @router.get("/{round_ref}/progress", response_model=Progress)
 def round_progress(round_ref: str, application: ApplicationDep, _: CouncilUser) -> Progress:
     """Where a running round stands (council)."""
-    return _progress(rounds.show_round(application.unit_of_work, round_ref).record)
+    return _progress(views.round_record(application.unit_of_work, round_ref))
 
 
 @router.get("/{round_ref}", response_model=dict[str, Any])
