@@ -12,6 +12,7 @@ import mts
 from mts.api.dependencies import reject_nul_characters
 from mts.api.errors import document_problems, install_error_handlers
 from mts.api.routes import (
+    analytics,
     audits,
     auth,
     catalogue,
@@ -37,6 +38,7 @@ _ROUTERS = (
     rounds.router,
     plans.router,
     audits.router,
+    analytics.router,
 )
 
 

@@ -13,6 +13,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from mts.cli import data, demo, history
+from mts.cli.analytics import analytics_app, report
 from mts.cli.audit import audit_app
 from mts.cli.bench import bench_app
 from mts.cli.console import errors_console, exit_code
@@ -48,6 +49,8 @@ app.add_typer(round_app, name="round")
 app.add_typer(audit_app, name="audit")
 app.add_typer(market_app, name="market")
 app.add_typer(bench_app, name="bench")
+app.add_typer(analytics_app, name="analytics")
+app.command("report")(report)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -46,6 +46,7 @@ from mts.domain.projects import (
 )
 from mts.domain.staffing import Assignment, Override, Round, RoundId, RoundRecord, RoundStatus
 from mts.merit.table import GENERAL, MeritRow, MeritTable
+from mts.services.analytics import load_organisation
 from mts.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 UNCERTAIN_BELOW_EVIDENCE = AnalyticsSettings().uncertain_below_evidence
@@ -455,15 +456,7 @@ def analytics_overview(
     """Composition and attrition of the organisation on ``as_of`` (council)."""
     require_council(actor, "the analytics")
     with unit_of_work() as uow:
-        data = OrganisationData(
-            people=tuple(uow.people.list()),
-            departments=tuple(uow.departments.list()),
-            profiles=tuple(uow.protected.list()),
-            projects=tuple(uow.projects.list()),
-            roles=tuple(uow.roles.list()),
-            rounds=tuple(r.round for r in uow.rounds.newest_first() if r.round.status is _APPROVED),
-            assignments=tuple(uow.rounds.allocations()),
-        )
+        data = load_organisation(uow)
     return AnalyticsOverview(
         composition=composition_report(data, as_of=as_of),
         attrition=attrition_report(data, as_of=as_of),
