@@ -28,7 +28,6 @@ from mts.staffing.problem import (
     FTE_TOLERANCE,
     BoolArray,
     FloatArray,
-    IntArray,
     StaffingProblem,
 )
 from mts.staffing.solver import Seats, Solution
@@ -44,6 +43,7 @@ class _State:
     roles_of: dict[int, list[int]]
     people_of: dict[int, list[int]]
     load: FloatArray
+    leading: BoolArray
     pins: dict[tuple[int, int], tuple[PinSource, str]]
 
     @staticmethod
@@ -61,7 +61,9 @@ class _State:
             for p, r, source, reason in zip(problem.pin_person, problem.pin_role,
                                             problem.pin_source, problem.pin_reason, strict=True)
         }
-        return _State(problem, roles_of, people_of, load, pins)
+        leading = np.zeros(problem.n_people, dtype=bool)
+        leading[seats.person[problem.is_lead[seats.role]]] = True
+        return _State(problem, roles_of, people_of, load, leading, pins)
 
     def project_people(self, project: int) -> list[int]:
         """Everyone seated on ``project``, once per seat."""
@@ -308,9 +310,10 @@ def _vacancy_reason(problem: StaffingProblem, state: _State, r: int, column: Flo
         return "no one can take it: " + _nobody_eligible(problem, r)
     room = problem.capacity[eligible] - state.load[eligible] >= problem.fte[r] - FTE_TOLERANCE
     if problem.is_lead[r]:
-        room &= ~_leads_in_plan(problem, state, eligible)
-    seated = set(state.people_of.get(r, []))
-    free = np.array([q not in seated for q in eligible.tolist()], dtype=bool) & room
+        room &= ~state.leading[eligible]
+    seated = np.zeros(problem.n_people, dtype=bool)
+    seated[state.people_of.get(r, [])] = True
+    free = ~seated[eligible] & room
     if not free.any():
         best = int(eligible[np.argmax(column[eligible])])
         return (f"all {eligible.size} eligible people are placed elsewhere in this plan; "
@@ -321,13 +324,6 @@ def _vacancy_reason(problem: StaffingProblem, state: _State, r: int, column: Flo
         return (f"no one left is worth more than leaving it open: best value {best_value:.2f} "
                 f"<= -{penalty:g} (the vacancy penalty)")
     return "left open within the solver's optimality tolerance (time limit or gap)"
-
-
-def _leads_in_plan(problem: StaffingProblem, state: _State, people: IntArray) -> BoolArray:
-    return np.array(
-        [any(problem.is_lead[x] for x in state.roles_of.get(q, [])) for q in people.tolist()],
-        dtype=bool,
-    )
 
 
 def _nobody_eligible(problem: StaffingProblem, r: int) -> str:

@@ -22,8 +22,10 @@ separated by any whitespace.
 4. A Lagrangian bound (knapsack subproblems, subgradient steps) where the
    knapsack tables are small; the lower bound reported is the best of the LP,
    the Lagrangian and HiGHS's own bound, rounded up when costs are integers.
-5. Ejection-chain search with strategic oscillation (``gap_heuristic``),
-   started from the LP solution rounded to each job's largest share.
+5. Ejection-chain search with strategic oscillation and restarts
+   (``gap_heuristic``), started from the LP solution rounded to each job's
+   largest share, over every pair on instances of at most ``SMALL`` pairs and
+   over each job's few agents of least reduced cost beyond.
 6. HiGHS branch and bound with ``mip_rel_gap = 0``: beside the search, in a
    second thread, on instances of ``TINY`` to ``BESIDE`` pairs (the search
    stops when HiGHS ends); after the search, warm-started from its best
@@ -66,14 +68,12 @@ IntArray = npt.NDArray[np.int64]
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 SMALL = 10_000
-"""Up to this many (agent, job) pairs, the search uses every pair and a bounded number of rounds."""
+"""Up to this many (agent, job) pairs, the search may move any job to any agent."""
 TINY = 1_000
 BESIDE = 20_000
 """From ``TINY`` to this many pairs, HiGHS runs beside the search, in a second thread."""
-SMALL_ROUNDS = 5000
-"""Most search rounds on small instances (a work bound, not a time)."""
-SMALL_PATIENCE = 2000
-"""Most rounds without a better assignment on small instances (at most 20 per job)."""
+TINY_ROUNDS = 20
+"""On tiny instances, search rounds per job (a work bound, not a time, so runs repeat)."""
 EXACT_ROUNDS = 50
 """Search rounds before HiGHS takes over in exact mode."""
 ARC_WIDTH = 5
@@ -343,7 +343,7 @@ class _Run:
     def relax(self) -> Relaxation:
         inst = self.instance
         relaxation = solve_relaxation(inst.costs, inst.weights, inst.capacities,
-                                      time_limit=0.5 * self.left(), seed=self.seed)
+                                      time_limit=0.8 * self.left(), seed=self.seed)
         self.infeasible = relaxation.status == "infeasible"
         self.raise_bound(relaxation.bound)
         return relaxation
@@ -371,15 +371,14 @@ class _Run:
         arcs = heuristic.Arcs.of(job, agent, inst.costs, inst.weights)
         search = heuristic.ChainSearch(inst.costs, inst.weights, inst.capacities, arcs)
         if self.exact:
-            rounds = patience = EXACT_ROUNDS
-        elif small:
-            rounds, patience = SMALL_ROUNDS, min(max(20 * inst.n, 100), SMALL_PATIENCE)
+            rounds = EXACT_ROUNDS
+        elif self.pairs <= TINY:
+            rounds = max(200, TINY_ROUNDS * inst.n)
         else:
-            rounds = patience = 2**62
-        heuristic.oscillate(
+            rounds = 2**62
+        heuristic.explore(
             search, start, self.incumbent, deadline=self.deadline, rounds=rounds,
-            patience=patience, target=self.target(), rng=np.random.default_rng(self.seed),
-            halt=halt,
+            target=self.target(), rng=np.random.default_rng(self.seed), halt=halt,
         )
 
     def wants_branch_and_bound(self) -> bool:
@@ -406,7 +405,8 @@ class _Run:
 
     def settle(self, run: BackgroundBranchAndBound) -> None:
         """Take HiGHS's answer; a proven optimum replaces a search answer that is not proven."""
-        if self.reached():
+        searched_to_bound = self.reached()
+        if searched_to_bound:
             run.stop()
         outcome = run.result()
         if outcome.status == "infeasible":
@@ -416,8 +416,9 @@ class _Run:
         a, inst = outcome.assignment, self.instance
         if a is None or not heuristic.is_feasible(a, inst.weights, inst.capacities):
             return
-        if outcome.status == "optimal" and not self.reached():
-            # the search did not prove its answer: HiGHS's is, and it does not depend on timing
+        cost = heuristic.total_cost(a, inst.costs)
+        if outcome.status == "optimal" and cost <= self.incumbent.cost and not searched_to_bound:
+            # HiGHS's optimum does not depend on when the search was halted; the search's might
             self.incumbent = heuristic.Incumbent()
             self.proven = True
         self.incumbent.offer(a, inst.costs)

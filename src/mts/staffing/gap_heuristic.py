@@ -36,7 +36,9 @@ Two pieces:
     grows by ``UP`` when agent ``i`` is overloaded at a local minimum and
     shrinks by ``DOWN`` otherwise, so the search crosses the feasibility
     border; each local minimum is repaired into a feasible assignment by a
-    descent with prohibitive weights, and the best one is kept.
+    descent with prohibitive weights, and the best one is kept. When that
+    stalls, ``explore`` restarts it from the best assignment with a few jobs
+    moved at random (iterated local search).
 """
 
 from __future__ import annotations
@@ -61,6 +63,11 @@ LAYERS = 4
 """Longest chain: longer ones cost a layer each and, measured on type D, found nothing more."""
 STRICT = 1e6
 """Penalty weight per unit of overload, relative to the cost scale, in repair descents."""
+PATIENCE = 100
+"""Rounds without a better assignment before the search restarts from a shaken incumbent."""
+KICK_SHARE = 0.2
+KICK_MOST = 40
+"""A restart moves a fifth of the jobs, at most 40, along random arcs (measured on type D)."""
 
 
 def loads(assignment: IntArray, weights: FloatArray) -> FloatArray:
@@ -485,3 +492,41 @@ def _shaken_descent(
     ChainSearch(search.costs, search.weights, search.capacities, shaken, search.layers).descend(
         a, load, p, deadline
     )
+
+
+def explore(
+    search: ChainSearch,
+    start: IntArray,
+    incumbent: Incumbent,
+    *,
+    deadline: float,
+    rounds: int,
+    target: float = -INF,
+    rng: np.random.Generator,
+    halt: Callable[[], bool] = lambda: False,
+) -> int:
+    """Iterated oscillation: restart from a shaken incumbent after ``PATIENCE`` idle rounds.
+
+    Parameters are those of ``oscillate``; ``rounds`` bounds all restarts
+    together. Returns the number of rounds run.
+    """
+    done = 0
+    current = start
+    while done < rounds and time.perf_counter() < deadline and incumbent.cost > target + EPS:
+        ran = oscillate(search, current, incumbent, deadline=deadline, rounds=rounds - done,
+                        patience=PATIENCE, target=target, rng=rng, halt=halt)
+        if ran == 0 or halt():
+            break
+        done += ran
+        best = incumbent.assignment
+        current = _kicked(search.arcs, start if best is None else best, rng)
+    return done
+
+
+def _kicked(arcs: Arcs, a: IntArray, rng: np.random.Generator) -> IntArray:
+    """``a`` with a fifth of its jobs (at most ``KICK_MOST``) moved along random arcs."""
+    count = min(max(2, int(KICK_SHARE * len(a))), KICK_MOST, len(arcs.job))
+    chosen = rng.choice(len(arcs.job), size=count, replace=False)
+    kicked = a.copy()
+    kicked[arcs.job[chosen]] = arcs.agent[chosen]
+    return kicked

@@ -115,11 +115,15 @@ class GroundworkDecision:
 class SolverStats:
     """How the plan was found and how far from optimal it can be.
 
-    ``bound`` is an upper bound on the best achievable objective, from the LP
-    relaxation; ``bound_scope`` says what it covers: ``all candidates`` when
-    LP pricing proved that no left-out person could raise it, else ``pruned
-    candidates``. ``gap = (bound - objective) / max(|objective|, 1)``.
-    ``mip_bound`` and ``mip_gap`` are HiGHS's own, over the pruned candidates.
+    ``bound``: no plan can score more (Lagrangian relaxation over every
+    person and role, priced so that pruning cannot hide a better plan; None
+    when none could be certified). ``gap = (bound - objective) /
+    max(|objective|, 1)``; ``bound_scope`` is ``all pairs`` or ``none``.
+    ``mip_bound`` and ``mip_gap``: the same over the candidate pairs only
+    (HiGHS's when it ran on all of them). ``status``: ``optimal`` (gap within
+    the settings' ``mip_gap``), ``feasible`` (a valid plan, the time ran
+    out first), ``empty`` (nobody or nothing to staff), or for the greedy
+    baseline ``rules unmet: ...``.
     """
 
     method: str

@@ -27,6 +27,7 @@ is valued on general execution ``g_p``.
 from __future__ import annotations
 
 import enum
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,7 +82,7 @@ class StaffingSettings:
     mip_gap: float = 1e-4
     pricing_rounds: int = 8
     lagrangian_iterations: int = 200
-    repair_every: int = 10
+    repair_every: int = 20
     mip_max_pairs: int = 50_000
     lp_max_pairs: int = 1_000_000
 
@@ -240,23 +241,35 @@ class ValueModel:
     is_lead: BoolArray
     exploration: Exploration
     kappa: float
+    _sparse: sparse.csr_matrix = field(init=False, repr=False)
+    _squared: sparse.csr_matrix = field(init=False, repr=False)
+    _columns: FloatArray = field(init=False, repr=False)
+    _spread: FloatArray = field(init=False, repr=False)
+    _drawn: FloatArray | None = field(init=False, repr=False)
 
-    def parts(self, rows: IntArray) -> tuple[FloatArray, FloatArray]:
-        """Fit and exploration of every person (columns) in each role of ``rows``."""
-        w = self.weights[rows]
-        fit = w @ self.mean.T
-        if self.exploration is Exploration.UCB:
-            explore = self.kappa * np.sqrt((w * w) @ self.dvar.T + self.gvar[None, :])
-        elif self.draw is not None:
-            explore = w @ self.draw.T
-        else:
-            explore = np.zeros_like(fit)
-        return fit, explore
+    def __post_init__(self) -> None:
+        # roles need a few skills each: sparse weights against skill-major matrices make a
+        # block of values cost (skills per role) x people, not (all skills) x people
+        object.__setattr__(self, "_sparse", sparse.csr_matrix(self.weights))
+        object.__setattr__(self, "_squared", sparse.csr_matrix(self.weights**2))
+        object.__setattr__(self, "_columns", np.ascontiguousarray(self.mean.T))
+        object.__setattr__(self, "_spread", np.ascontiguousarray(self.dvar.T))
+        drawn = None if self.draw is None else np.ascontiguousarray(self.draw.T)
+        object.__setattr__(self, "_drawn", drawn)
 
     def values(self, rows: IntArray) -> FloatArray:
         """Values of every person (columns) in each role of ``rows``; -inf where ineligible."""
-        fit, explore = self.parts(rows)
-        value = self.lead_factor[rows, None] * (fit + explore)
+        w = self._sparse[rows]
+        value: FloatArray = np.asarray(w @ self._columns)
+        if self.exploration is Exploration.UCB:
+            var = np.asarray(self._squared[rows] @ self._spread)
+            var += self.gvar[None, :]
+            np.sqrt(var, out=var)
+            var *= self.kappa
+            value += var
+        elif self._drawn is not None:
+            value += np.asarray(w @ self._drawn)
+        value *= self.lead_factor[rows, None]
         bonus = self.interest[rows].tocoo()
         value[bonus.row, bonus.col] += bonus.data
         value[~self.eligible(rows)] = -np.inf
@@ -265,7 +278,8 @@ class ValueModel:
     def eligible(self, rows: IntArray) -> BoolArray:
         """Whether each person (columns) may take a seat of each role in ``rows``."""
         ok = self.capacity[None, :] >= self.fte[rows, None] - FTE_TOLERANCE
-        ok &= ~(self.is_lead[rows, None] & ~self.may_lead[None, :])
+        for i in np.flatnonzero(self.is_lead[rows]).tolist():
+            ok[i] &= self.may_lead
         banned = self.forbidden[rows].tocoo()
         ok[banned.row, banned.col] = False
         return ok
@@ -354,10 +368,15 @@ class StaffingProblem:
     rules: tuple[Rule, ...]
     groundwork: tuple[GroundworkDecision, ...]
     settings: StaffingSettings
+    scan_seconds: float = 0.0
     _role_index: dict[RoleId, int] = field(init=False, repr=False)
+    _project_roles: list[IntArray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_role_index", {r.id: i for i, r in enumerate(self.roles)})
+        order = np.argsort(self.role_project, kind="stable")
+        cuts = np.searchsorted(self.role_project[order], np.arange(1, len(self.projects)))
+        object.__setattr__(self, "_project_roles", np.split(order.astype(np.intp), cuts))
 
     @property
     def n_people(self) -> int:
@@ -375,7 +394,7 @@ class StaffingProblem:
 
     def project_roles(self, project: int) -> IntArray:
         """The role rows of project ``project``."""
-        return np.flatnonzero(self.role_project == project)
+        return self._project_roles[project]
 
     def commitments_of(self, person: int) -> str:
         """What ``person`` already holds, as a phrase for explanations."""
@@ -438,7 +457,9 @@ def build_problem(request: StaffingRequest, settings: StaffingSettings) -> Staff
     index = _Index.of(request, settings)
     model = _value_model(request, index, settings)
     pins = _pins(request, index, model)
+    started = time.perf_counter()  # measured, never decides anything but how to spend time
     scan = _scan(index, model, settings)
+    scan_seconds = time.perf_counter() - started
     if index.people:  # with nobody at all there is nothing to staff, and nothing to diagnose
         _check_rules(index, scan)
     decisions, gw_pins = _decide_groundwork(request, index, model, pins, scan, settings)
@@ -473,6 +494,7 @@ def build_problem(request: StaffingRequest, settings: StaffingSettings) -> Staff
         rules=_rules(index, all_pins),
         groundwork=decisions,
         settings=settings,
+        scan_seconds=scan_seconds,
     )
 
 
@@ -808,34 +830,82 @@ def _scan(index: _Index, model: ValueModel, settings: StaffingSettings) -> _Scan
 class _Spread:
     """Seeded tie-breaking for the candidate lists, so equals do not all crowd the same roles.
 
-    ``frac(a_r + b_p)`` orders people differently in every role (a rotation
-    of one seeded order), which spreads, say, newcomers with identical
-    posteriors over the roles instead of listing the same few everywhere.
-    Roles rank people by ``value + 1e-6 * frac(...)`` (ties only); people
-    rank roles by ``z + 0.5 * sd_p * frac(...)``, more loosely the less we
-    know about them.
+    ``f = frac(a_r + b_p)`` orders people differently in every role (a
+    rotation of one seeded order), which spreads, say, newcomers with
+    identical posteriors over the roles instead of listing the same few
+    everywhere. Roles rank people by ``value + 1e-6 f`` (ties only); people
+    rank roles by ``z + 0.5 sd_p f``, more loosely the less we know about them.
     """
 
     role_shift: FloatArray
     person_shift: FloatArray
-    role_turn: FloatArray
-    person_turn: FloatArray
     looseness: FloatArray
 
     @staticmethod
     def of(seed: int, n_roles: int, n_people: int, sd: FloatArray) -> _Spread:
         rng = np.random.default_rng([seed, 7919])
-        return _Spread(rng.random(n_roles), rng.random(n_people), rng.random(n_roles),
-                       rng.random(n_people), 0.5 * np.minimum(sd, 1.0))
+        return _Spread(rng.random(n_roles), rng.random(n_people), 0.5 * np.minimum(sd, 1.0))
 
-    def for_roles(self, rows: IntArray) -> FloatArray:
-        """Tie-breakers added to values when a role ranks people."""
-        return 1e-6 * np.mod(self.role_shift[rows, None] + self.person_shift[None, :], 1.0)
+    def turns(self, rows: IntArray) -> FloatArray:
+        """``frac(a_r + b_p)`` for each role in ``rows`` (rows) and person (columns)."""
+        turn = self.role_shift[rows, None] + self.person_shift[None, :]
+        turn -= turn >= 1.0
+        return turn
 
-    def for_people(self, rows: IntArray) -> FloatArray:
-        """Perturbations added to z-scores when a person ranks roles."""
-        turn = np.mod(self.role_turn[rows, None] + self.person_turn[None, :], 1.0)
-        return turn * self.looseness[None, :]
+
+@dataclass(eq=False)
+class _Standouts:
+    """Each person's ``k`` best (z-score, role) so far, kept flat and compacted now and then.
+
+    ``offered`` counts entries taken since the last compaction.
+
+    A block only offers entries above the person's current ``k``-th best
+    score, so after the first few blocks very little is offered.
+    """
+
+    k: int
+    threshold: FloatArray
+    parts: list[tuple[IntArray, IntArray, FloatArray, FloatArray]]
+    offered: int = 0
+
+    @staticmethod
+    def empty(n_people: int, k: int) -> _Standouts:
+        return _Standouts(k, np.full(n_people, -np.inf), [])
+
+    def offer(self, rows: IntArray, z: FloatArray, value: FloatArray) -> None:
+        """Take a block's entries (rows x people) that beat someone's current threshold."""
+        if self.k == 0:
+            return
+        r, p = np.nonzero(z > self.threshold[None, :])
+        self.parts.append((p.astype(np.intp), rows[r], z[r, p], value[r, p]))
+        self.offered += p.size
+        if self.offered > max(self.k * self.threshold.size, 4_000_000):
+            self.compact()
+
+    def compact(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """Keep the best ``k`` per person; return them as (person, role, value)."""
+        if not self.parts:
+            empty = np.zeros(0, dtype=np.intp)
+            return empty, empty, np.zeros(0)
+        person, role, score, value = (np.concatenate(x) for x in zip(*self.parts, strict=True))
+        order = np.lexsort((-score, person))
+        keep = order[_rank_in_runs(person[order]) < self.k]
+        person, role, score, value = person[keep], role[keep], score[keep], value[keep]
+        self.parts, self.offered = [(person, role, score, value)], 0
+        full = np.bincount(person, minlength=self.threshold.size) >= self.k
+        lowest = np.full(self.threshold.size, np.inf)
+        np.minimum.at(lowest, person, score)
+        self.threshold = np.where(full, lowest, -np.inf)
+        return person, role, value
+
+
+def _rank_in_runs(keys: IntArray) -> IntArray:
+    """Position of each element within its run of equal (sorted) keys."""
+    n = keys.size
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    first = np.r_[True, keys[1:] != keys[:-1]]
+    return np.arange(n) - np.maximum.accumulate(np.where(first, np.arange(n), 0))
 
 
 @dataclass(eq=False)
@@ -848,9 +918,7 @@ class _ScanBuffers:
     best_person: IntArray
     departments_open: BoolArray
     uncertain_eligible: IntArray
-    standout: FloatArray  # (top_k_person x people): best z-scores so far
-    standout_role: IntArray
-    standout_value: FloatArray
+    standouts: _Standouts
 
     @staticmethod
     def empty(n_roles: int, n_people: int, n_departments: int, k: int) -> _ScanBuffers:
@@ -863,32 +931,13 @@ class _ScanBuffers:
             best_person=np.full(n_roles, -1, dtype=np.intp),
             departments_open=np.zeros((n_roles, n_departments), dtype=bool),
             uncertain_eligible=np.zeros(n_roles, dtype=np.intp),
-            standout=np.full((k, n_people), -np.inf),
-            standout_role=np.full((k, n_people), -1, dtype=np.intp),
-            standout_value=np.full((k, n_people), -np.inf),
+            standouts=_Standouts.empty(n_people, k),
         )
-
-    def add_standouts(self, rows: IntArray, z: FloatArray, value: FloatArray) -> None:
-        """Merge a block's z-scores (rows x people) into each person's best ``k`` roles."""
-        k = self.standout.shape[0]
-        if k == 0:
-            return
-        score = np.concatenate([self.standout, z])
-        role = np.concatenate([self.standout_role, np.broadcast_to(rows[:, None], z.shape)])
-        values = np.concatenate([self.standout_value, value])
-        if score.shape[0] > k:
-            top = np.argpartition(score, score.shape[0] - k, axis=0)[-k:]
-            score = np.take_along_axis(score, top, axis=0)
-            role = np.take_along_axis(role, top, axis=0)
-            values = np.take_along_axis(values, top, axis=0)
-        self.standout, self.standout_role, self.standout_value = score, role, values
 
     def result(self, n_people: int) -> _Scan:
         parts = [Edges(p, r, v) for p, r, v in zip(self.person, self.role, self.value, strict=True)]
-        kept = np.isfinite(self.standout)
-        person = np.broadcast_to(np.arange(n_people), kept.shape)[kept]
-        role, value = self.standout_role[kept], self.standout_value[kept]
-        parts.append(Edges(person.astype(np.intp), role, value))
+        person, role, value = self.standouts.compact()
+        parts.append(Edges(person, role, value))
         edges = Edges.union([no_edges(), *parts], n_people)
         return _Scan(
             edges=edges,
@@ -912,8 +961,9 @@ def _scan_block(
     finite = np.isfinite(value)
     k = max(settings.top_k, int(index.headcount[rows].max()) + 2)
     projects = index.role_project[rows]
+    turn = spread.turns(rows)
     keep, open_ = _select(
-        value + spread.for_roles(rows),
+        value + 1e-6 * turn,
         k,
         uncertain=index.uncertain,
         stretch=index.min_stretch[projects] > 0,
@@ -927,7 +977,9 @@ def _scan_block(
     if value.shape[1]:
         out.best_person[rows] = value.argmax(axis=1)
         out.best_value[rows] = value.max(axis=1)
-    out.add_standouts(rows, _standardised(value, finite) + spread.for_people(rows), value)
+    z = _standardised(value, finite)
+    z += turn * spread.looseness[None, :]
+    out.standouts.offer(rows, z, value)
     r, p = np.nonzero(keep)
     out.role.append(rows[r])
     out.person.append(p.astype(np.intp))
@@ -936,11 +988,12 @@ def _scan_block(
 
 def _standardised(value: FloatArray, finite: BoolArray) -> FloatArray:
     """Each role's values as z-scores over its eligible people (-inf where ineligible)."""
-    count = np.maximum(finite.sum(axis=1, keepdims=True), 1)
-    filled = np.where(finite, value, 0.0)
-    mean = filled.sum(axis=1, keepdims=True) / count
-    spread = np.sqrt(np.where(finite, (filled - mean) ** 2, 0.0).sum(axis=1, keepdims=True) / count)
-    z: FloatArray = (filled - mean) / np.where(spread > 0, spread, 1.0)
+    count = np.maximum(finite.sum(axis=1), 1)
+    z = np.where(finite, value, 0.0)
+    z -= (z.sum(axis=1) / count)[:, None]
+    z[~finite] = 0.0
+    spread = np.sqrt(np.einsum("ij,ij->i", z, z) / count)
+    z /= np.where(spread > 0, spread, 1.0)[:, None]
     z[~finite] = -np.inf
     return z
 
@@ -993,8 +1046,10 @@ def _top(value: FloatArray, k: int) -> BoolArray:
 
 def _check_rules(index: _Index, scan: _Scan) -> None:
     conflicts: list[str] = []
-    for j, project in enumerate(index.projects):
-        roles = np.flatnonzero(index.role_project == j)
+    order = np.argsort(index.role_project, kind="stable")
+    cuts = np.searchsorted(index.role_project[order], np.arange(1, len(index.projects)))
+    groups = np.split(order, cuts) if index.projects else []
+    for project, roles in zip(index.projects, groups, strict=True):
         seats = int(index.headcount[roles].sum())
         conflicts += _department_conflicts(project, seats, scan.departments_open[roles])
         reachable = np.minimum(index.headcount[roles], scan.uncertain_eligible[roles])

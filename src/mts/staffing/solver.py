@@ -29,14 +29,19 @@ The steps:
    exactly, by dynamic programming over FTE units, for everyone at once; the
    bound is ``L(u) = sum_r u_r h_r + sum_r h_r max(0, -penalty fte_r - u_r) + sum_p K_p(u)
    - sum_j lambda_j m_j - sum_j (the k_j smallest mu_jd)``, minimised by
-   subgradient steps (Polyak step lengths). Every few steps the relaxed
-   choice is repaired into a plan: overfilled roles keep their best, the
-   project rules are met, open seats are filled, then local search.
+   subgradient steps (Polyak step lengths), starting from the LP
+   relaxation's duals when HiGHS solves the LP within a third of the time.
+   Every few steps the relaxed choice is repaired into a plan: the project
+   rules are met, overfilled roles keep their best, open seats are filled,
+   then local search (fill, replace, eject into open seats).
 3. Pricing: every pair left out of the candidate set is revalued at the
-   final multipliers; those that could still help are added, so the bound
-   holds for the whole organisation, not just the candidates.
-4. HiGHS branch and bound on the candidates, warm-started from the best
-   plan, when the candidate set is small enough for the time left.
+   final multipliers and each person's best pairs are added (column
+   generation), so the bound holds for the whole organisation, not just the
+   candidates; skipped when a pass over every pair would overrun the time.
+4. HiGHS branch and bound on all candidates, warm-started from the best
+   plan, when they are few enough (``mip_max_pairs``); otherwise large
+   neighbourhood search: groups of projects re-solved exactly by HiGHS with
+   every other seat held fixed.
 """
 
 from __future__ import annotations
@@ -831,7 +836,7 @@ def _lp_multipliers(
     h.setOptionValue("presolve", "on")  # for the LP alone presolve pays, and keeps to time
     h.setOptionValue("time_limit", max(seconds, 0.1))
     _pass_model(h, layout, edges)
-    h.run()
+    _run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     dual = np.asarray(h.getSolution().row_dual)
@@ -1086,6 +1091,17 @@ def _new_highs(problem: StaffingProblem) -> _Highs:
     return h
 
 
+def _run(h: _Highs) -> None:
+    """Run HiGHS; if the shared scheduler was started with more threads, restart it with one."""
+    if h.run() == highspy.HighsStatus.kError and (
+        h.getModelStatus() == highspy.HighsModelStatus.kNotset
+    ):
+        # another HiGHS user in this process started the scheduler first: HiGHS refuses a
+        # different thread count until the scheduler is reset (no solve runs concurrently here)
+        _Highs.resetGlobalScheduler(True)
+        h.run()
+
+
 def _pass_model(
     h: _Highs,
     layout: _Layout,
@@ -1165,7 +1181,7 @@ def _branch_and_bound(
         solution.col_value = _full_solution(layout, edges, start)
         solution.value_valid = True
         h.setSolution(solution)
-    h.run()
+    _run(h)
     status = h.getModelStatus()
     info = h.getInfo()
     nodes = int(info.mip_node_count)
@@ -1260,10 +1276,19 @@ def _relax_and_price(
     """
     settings = problem.settings
     added, iterations = 0, settings.lagrangian_iterations
+    # with every eligible pair a candidate there is nothing to price, and HiGHS's bound needs
+    # no help; otherwise a left-out pair may have profit up to 0, which caps HiGHS's bound
+    complete = not np.isfinite(problem.left_out_best).any()
+    rest = -np.inf if complete else 0.0
     for _ in range(settings.pricing_rounds):
         arcs = _Arcs.of(problem, edges)
         search.bound = np.inf
         _subgradient(problem, arcs, search, deadline, iterations)
+        if complete:
+            return _Priced(edges, added, search.bound, search.bound, rest)
+        if time.perf_counter() + problem.scan_seconds > deadline + 0.25 * settings.time_limit:
+            # a pass over every pair would overrun the time limit: bound the candidates only
+            return _Priced(edges, added, np.inf, search.bound, rest)
         new = _price(problem, arcs, search.multipliers)
         edges = Edges.union([edges, new], problem.n_people)
         added += len(new)
@@ -1272,10 +1297,7 @@ def _relax_and_price(
         iterations = max(settings.lagrangian_iterations // 2, 1)
     bound = search.bound if len(new) == 0 else _evaluate(_Arcs.of(problem, edges),
                                                           search.multipliers).value
-    # with every eligible pair a candidate, HiGHS's bound needs no help; else a left-out
-    # pair may have profit up to 0, which caps how far HiGHS's bound can be trusted
-    complete = not np.isfinite(problem.left_out_best).any()
-    return _Priced(edges, added, bound, bound, -np.inf if complete else 0.0)
+    return _Priced(edges, added, bound, bound, rest)
 
 
 def _polish(
@@ -1482,7 +1504,7 @@ def _feasible_plan(
     _pass_model(h, layout, edges, active=active, feasibility=True)
     _set_integral(h, layout, len(edges))
     h.setOptionValue("time_limit", max(problem.settings.time_limit, 1.0))
-    h.run()
+    _run(h)
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kOptimal:
         x = _x_values(h, layout) > 0.5

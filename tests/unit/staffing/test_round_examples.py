@@ -412,3 +412,21 @@ def test_malformed_requests_list_every_problem() -> None:
     for expected in ("top_k must be >= 1", "role r appears more than once",
                      "headcount must be >= 1", "fte must be in (0, 1]"):
         assert expected in message
+
+
+def test_a_round_with_no_open_roles_is_an_empty_plan() -> None:
+    plan = solve_round(request((), (person("ann"),), merit({"ann": 1.0}), projects=()), PLAIN)
+    assert plan.stats.status == "empty"
+    assert plan.seats == () and plan.vacancies == ()
+    assert plan.notes == ("no roles are open this round",)
+
+
+def test_a_vacancy_names_where_the_eligible_people_went() -> None:
+    table = merit({"ann": 1.0}, skills={"ann": {"infra": 3.0}})
+    roles = (role("ml-seat", "P", needs=("ml",)), role("infra-seat", "Q", needs=("infra",)))
+    plan = solve_round(request(roles, (person("ann"),), table), PLAIN)
+    assert holders(plan, "infra-seat") == {"ann"}
+    (vacancy,) = plan.vacancies
+    assert vacancy.role == "ml-seat"
+    assert vacancy.reason == ("all 1 eligible people are placed elsewhere in this plan; "
+                              "the best, ann, is on infra-seat at 1")
