@@ -62,6 +62,11 @@ class Hyperparameters:
     converged: bool
 
 
+FADED_HALF_LIVES = 40
+"""Evidence this old weighs under 1e-12 of a fresh piece: as good as none. When all of it is
+that old, everyone gets the prior; fitting such weights would underflow to zero and fail."""
+
+
 class MeritModel:
     """Fit posterior execution per person and skill, with reviewer leniency calibrated out.
 
@@ -142,13 +147,18 @@ class MeritModel:
         extra = tuple(people)
         self.as_of_ = as_of
         self.n_evidence_ = columns.n_rows
-        if columns.n_rows == 0:
+        if columns.n_rows == 0 or self._all_faded(columns):
             self._fit_prior(extra)
         else:
             self._fit_evidence(columns, extra)
         self.conservative_ = self.table_.mean - self.k * self.table_.sd
         self.optimistic_ = self.table_.mean + self.k * self.table_.sd
         return self
+
+    def _all_faded(self, columns: EvidenceColumns) -> bool:
+        """Whether even the newest evidence is over ``FADED_HALF_LIVES`` half-lives old."""
+        age = self.as_of_.toordinal() - int(columns.day.max())
+        return age > FADED_HALF_LIVES * self.half_life_days
 
     def _start(self) -> tuple[Variances, frozenset[str]]:
         given = {"noise": self.noise_sd, "general": self.general_sd, "skill": self.skill_sd}

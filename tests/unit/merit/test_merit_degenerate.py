@@ -118,3 +118,16 @@ def test_no_evidence_at_all_gives_everyone_the_prior() -> None:
     assert model.table_.posterior(PersonId("ada"), GENERAL).sd == model.table_.prior_sd
     assert model.explain(PersonId("ada")) == ()
     assert MeritModel().fit([], as_of=AS_OF).table_.people == ()
+
+
+
+@pytest.mark.parametrize("years_later", [100, 1500])
+def test_evidence_faded_beyond_recall_leaves_everyone_at_the_prior(years_later: int) -> None:
+    # an as_of centuries after the evidence once underflowed every weight to zero and crashed
+    evidence = [piece("ada", 0.9, "rex"), piece("ben", 0.4, "rex"), piece("cy", 0.6)]
+    model = MeritModel().fit(evidence, as_of=AS_OF.replace(year=AS_OF.year + years_later))
+    sane(model.table_)
+    assert np.all(model.table_.general_mean == 0.0)
+    assert np.all(model.table_.general_sd == model.table_.prior_sd)
+    assert model.explain(PersonId("ada")) == ()
+    assert model.n_evidence_ == 3
