@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 from fastapi.testclient import TestClient
+
+from e2e.conftest import ACCOUNTS, PASSWORD
+from mts.api import create_app
+from mts.bootstrap import Application
+from mts.domain.staffing import RoundStatus
 
 
 def _wait(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -44,25 +50,70 @@ def test_members_and_leads_cannot_reach_rounds(client: TestClient, login) -> Non
         assert client.post("/api/rounds", json={"name": "x"}, headers=headers).status_code == 403
 
 
-def test_two_simultaneous_approvals_exactly_one_lands(client: TestClient, login) -> None:  # type: ignore[no-untyped-def]
-    council = login("council")
-    progress = _run(client, council)
-    url = f"/api/rounds/{progress['id']}/approve"
-    codes: list[int] = []
+class _RacingRounds:
+    """Round storage whose approvals wait for each other, so both have read the round first."""
+
+    def __init__(self, inner: Any, barrier: threading.Barrier) -> None:
+        self._inner = inner
+        self._barrier = barrier
+
+    def update(self, round_id: Any, *, expected_version: int, **values: Any) -> int:
+        if values.get("status") is RoundStatus.APPROVED:
+            self._barrier.wait(timeout=30)
+        result: int = self._inner.update(round_id, expected_version=expected_version, **values)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _RacingUnitOfWork:
+    def __init__(self, inner: Any, barrier: threading.Barrier) -> None:
+        self._inner = inner
+        self._barrier = barrier
+
+    def __enter__(self) -> _RacingUnitOfWork:
+        self._inner.__enter__()
+        self.rounds = _RacingRounds(self._inner.rounds, self._barrier)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._inner.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_two_simultaneous_approvals_exactly_one_lands(org_app: Application) -> None:
+    # Both approvals read the proposed round, then both write: the version column decides.
+    # Were the requests served one after the other, the barrier would break and both fail.
     barrier = threading.Barrier(2)
+    racing = replace(
+        org_app, unit_of_work=lambda: _RacingUnitOfWork(org_app.unit_of_work(), barrier)
+    )
+    with TestClient(create_app(racing), raise_server_exceptions=False) as client:
+        body = {"email": ACCOUNTS["council"][0], "password": PASSWORD}
+        token = client.post("/api/auth/login", json=body).json()["token"]
+        council = {"Authorization": f"Bearer {token}"}
+        progress = _run(client, council)
+        url = f"/api/rounds/{progress['id']}/approve"
+        answers: list[tuple[int, str]] = []
 
-    def approve() -> None:
-        barrier.wait()
-        codes.append(
-            client.post(url, json={"version": progress["version"]}, headers=council).status_code
-        )
+        def approve() -> None:
+            response = client.post(url, json={"version": progress["version"]}, headers=council)
+            answers.append((response.status_code, response.json().get("detail", "")))
 
-    threads = [threading.Thread(target=approve) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(codes) == [200, 409]
+        threads = [threading.Thread(target=approve) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        document = client.get(f"/api/rounds/{progress['id']}", headers=council).json()
+        ledger = client.get("/api/ledger", params={"subject": progress["id"]}, headers=council)
+    assert sorted(code for code, _ in answers) == [200, 409], answers
+    assert "changed by someone else" in next(detail for code, detail in answers if code == 409)
+    assert document["status"] == "approved"
+    assert [e["kind"] for e in ledger.json()["items"]].count("round.approved") == 1
 
 
 def test_override_needs_a_reason_and_is_recorded(client: TestClient, login) -> None:  # type: ignore[no-untyped-def]

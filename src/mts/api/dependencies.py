@@ -63,8 +63,9 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def current_user(request: Request, application: ApplicationDep) -> User:
-    """The logged-in user, by bearer token or by session cookie (with a CSRF check on writes)."""
+def _token_owner(request: Request, application: ApplicationDep) -> tuple[User, str, bool]:
+    # A plain function, so FastAPI runs it in its thread pool: it waits on the database, and
+    # an async one would hold up every other request on the event loop meanwhile.
     token = _bearer(request)
     via_cookie = token is None
     token = token or request.cookies.get(SESSION_COOKIE)
@@ -73,7 +74,14 @@ async def current_user(request: Request, application: ApplicationDep) -> User:
     found = accounts.user_for_token(application.unit_of_work, token, now=application.clock())
     if found is None:
         raise Unauthenticated("the session has ended; log in again")
-    user, csrf = found
+    return found[0], found[1], via_cookie
+
+
+async def current_user(
+    request: Request, owner: Annotated[tuple[User, str, bool], Depends(_token_owner)]
+) -> User:
+    """The logged-in user, by bearer token or by session cookie (with a CSRF check on writes)."""
+    user, csrf, via_cookie = owner
     if via_cookie and request.method not in _SAFE_METHODS:
         await _check_csrf(request, csrf)
     request.state.user = user

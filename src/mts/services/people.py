@@ -66,11 +66,13 @@ def list_evidence(
     limit: int = 50,
 ) -> Slice[Evidence]:
     """Raw evidence: all of it for the council, only what they reviewed for anyone else."""
+    if not (actor.is_council or actor.person):
+        return Slice([], 0)
+    # Anyone but the council reads only what they reviewed: filtered in the query, not after.
+    reviewer = None if actor.is_council else actor.person
     with unit_of_work() as uow:
-        items = uow.evidence.list(person=person)
-    if not actor.is_council:
-        items = [e for e in items if e.reviewer is not None and actor.is_self(e.reviewer)]
-    return Slice(items[offset : offset + limit], len(items))
+        items = uow.evidence.list(person=person, reviewer=reviewer, offset=offset, limit=limit)
+        return Slice(items, uow.evidence.count(person=person, reviewer=reviewer))
 
 
 def add_evidence(unit_of_work: UnitOfWorkFactory, actor: User, evidence: Evidence) -> bool:

@@ -89,14 +89,8 @@ def decisions_about(
     """
     if not (actor.is_council or actor.is_self(person)):
         raise PermissionDenied("people see the decisions about themselves; the council sees all")
-    shown = {RoundStatus.APPROVED} | ({RoundStatus.PROPOSED} if actor.is_council else set())
+    shown = [RoundStatus.APPROVED] + ([RoundStatus.PROPOSED] if actor.is_council else [])
     with unit_of_work() as uow:
         if uow.people.get(person) is None:
             raise NotFound("person", person)
-        records = [r for r in uow.rounds.newest_first() if r.round.status in shown]
-        return [
-            Decision(record.round, assignment, why)
-            for record in records
-            for assignment, why in uow.rounds.seats(record.round.id)
-            if assignment.person == person
-        ]
+        return [Decision(*seat) for seat in uow.rounds.seats_of(person, shown)]

@@ -219,6 +219,21 @@ def project_detail(unit_of_work: UnitOfWorkFactory, project: ProjectId) -> Proje
         )
 
 
+def list_projects(
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    status: ProjectStatus | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Project], int]:
+    """One page of projects in id order (optionally in one status), and how many there are."""
+    with unit_of_work() as uow:
+        if status is None:
+            return list(uow.projects.list(offset=offset, limit=limit)), uow.projects.count()
+        found = [p for p in uow.projects.list() if p.status is status]
+    return found[offset : offset + limit], len(found)
+
+
 def list_roles(
     unit_of_work: UnitOfWorkFactory,
     *,
@@ -250,17 +265,26 @@ def list_interests(
     """Stated interests: the council sees all; anyone else their own and those in the
     projects they manage (a lead ranks the people who want in)."""
     with unit_of_work() as uow:
-        interests = uow.interests.list()
-        projects = [] if actor.is_council else uow.projects.list()
-    managed = {p.id for p in projects if can_manage(actor, p)}
-    visible = [
-        i for i in interests if actor.is_council or actor.is_self(i.person) or i.project in managed
-    ]
-    return [
-        i
-        for i in visible
-        if (project is None or i.project == project) and (person is None or i.person == person)
-    ]
+        if actor.is_council:
+            return list(uow.interests.list(person=person, project=project))
+        mine = uow.interests.list(person=actor.person, project=project) if actor.person else []
+        # Asking for one's own, the projects one manages add nothing.
+        own = person is not None and actor.is_self(person)
+        managed = [] if own else _managed(uow, actor, project)
+        theirs = [i for p in managed for i in uow.interests.list(person=person, project=p)]
+    found = {(i.person, i.project, i.role): i for i in [*mine, *theirs]}.values()
+    return sorted(
+        (i for i in found if person is None or i.person == person),
+        key=lambda i: (i.person, i.rank, i.project, i.role or ""),
+    )
+
+
+def _managed(uow: UnitOfWork, actor: User, project: ProjectId | None) -> list[ProjectId]:
+    """The projects ``actor`` manages: ``project`` alone if they manage it, else all of them."""
+    if project is not None:
+        found = uow.projects.get(project)
+        return [project] if found is not None and can_manage(actor, found) else []
+    return [p.id for p in uow.projects.list() if can_manage(actor, p)]
 
 
 def list_groundwork(

@@ -81,11 +81,18 @@ class EvidenceRepository(Protocol):
     def add_new(self, evidence: Sequence[Evidence]) -> int:
         """Store the pieces whose key is not stored yet; return how many were new."""
 
-    def list(self, *, person: PersonId | None = None) -> Sequence[Evidence]:
-        """All evidence, or one person's, oldest first."""
+    def list(
+        self,
+        *,
+        person: PersonId | None = None,
+        reviewer: PersonId | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> Sequence[Evidence]:
+        """All evidence, or one person's, or one reviewer's, oldest first."""
 
-    def count(self) -> int:
-        """How many pieces are stored."""
+    def count(self, *, person: PersonId | None = None, reviewer: PersonId | None = None) -> int:
+        """How many pieces are stored (one person's, one reviewer's)."""
 
 
 class InterestRepository(Protocol):
@@ -94,8 +101,10 @@ class InterestRepository(Protocol):
     def put(self, interest: Interest) -> bool:
         """Store or update ``interest``; True when it was new."""
 
-    def list(self) -> Sequence[Interest]:
-        """Every interest."""
+    def list(
+        self, *, person: PersonId | None = None, project: ProjectId | None = None
+    ) -> Sequence[Interest]:
+        """Every interest, or one person's, or one project's."""
 
     def count(self) -> int:
         """How many are stored."""
@@ -226,6 +235,11 @@ class RoundRepository(Protocol):
 
     def allocations(self, statuses: Sequence[RoundStatus] = ...) -> list[Assignment]:
         """Seats of approved rounds: who holds what now."""
+
+    def seats_of(
+        self, person: PersonId, statuses: Sequence[RoundStatus]
+    ) -> list[tuple[Round, Assignment, dict[str, Any]]]:
+        """Every seat ``person`` holds in rounds in ``statuses``, newest round first."""
 
     def add_override(self, override: Override) -> None:
         """Record a council override."""

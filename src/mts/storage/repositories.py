@@ -145,16 +145,39 @@ class SqlEvidenceRepository:
                 added += len(rows)
         return added
 
-    def list(self, *, person: PersonId | None = None) -> Sequence[Evidence]:
-        """All evidence, or one person's, oldest first."""
-        query = select(EvidenceRow).order_by(EvidenceRow.day, EvidenceRow.key)
-        if person is not None:
-            query = query.where(EvidenceRow.person_id == person)
+    def list(
+        self,
+        *,
+        person: PersonId | None = None,
+        reviewer: PersonId | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> Sequence[Evidence]:
+        """All evidence, or one person's, or one reviewer's, oldest first."""
+        query = (
+            select(EvidenceRow)
+            .where(*_evidence_filters(person, reviewer))
+            .order_by(EvidenceRow.day, EvidenceRow.key)
+            .offset(offset)
+            .limit(limit)
+        )
         return [mapping.evidence_value(row) for row in self._session.scalars(query)]
 
-    def count(self) -> int:
-        """How many pieces are stored."""
-        return self._session.scalar(select(func.count()).select_from(EvidenceRow)) or 0
+    def count(self, *, person: PersonId | None = None, reviewer: PersonId | None = None) -> int:
+        """How many pieces are stored (one person's, one reviewer's)."""
+        query = select(func.count()).select_from(EvidenceRow)
+        return self._session.scalar(query.where(*_evidence_filters(person, reviewer))) or 0
+
+
+def _evidence_filters(
+    person: PersonId | None, reviewer: PersonId | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if person is not None:
+        where.append(EvidenceRow.person_id == person)
+    if reviewer is not None:
+        where.append(EvidenceRow.reviewer_id == reviewer)
+    return where
 
 
 def _same_optional(column: InstrumentedAttribute[str | None], value: str | None) -> Any:
@@ -189,10 +212,19 @@ class SqlInterestRepository:
         )
         return True
 
-    def list(self) -> Sequence[Interest]:
-        """Every interest, by person then rank."""
-        query = select(InterestRow).order_by(
-            InterestRow.person_id, InterestRow.rank, InterestRow.id
+    def list(
+        self, *, person: PersonId | None = None, project: ProjectId | None = None
+    ) -> Sequence[Interest]:
+        """Every interest, or one person's, or one project's, by person then rank."""
+        where: list[ColumnElement[bool]] = []
+        if person is not None:
+            where.append(InterestRow.person_id == person)
+        if project is not None:
+            where.append(InterestRow.project_id == project)
+        query = (
+            select(InterestRow)
+            .where(*where)
+            .order_by(InterestRow.person_id, InterestRow.rank, InterestRow.id)
         )
         return [mapping.interest_value(row) for row in self._session.scalars(query)]
 

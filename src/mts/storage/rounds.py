@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from mts.domain.errors import StaleVersion
 from mts.domain.people import PersonId
@@ -37,6 +37,19 @@ def _round(row: RoundRow) -> Round:
         created_at=row.created_at,
         version=row.version,
     )
+
+
+_ROUND_COLUMNS = (
+    RoundRow.id,
+    RoundRow.name,
+    RoundRow.as_of,
+    RoundRow.seed,
+    RoundRow.exploration,
+    RoundRow.mechanism,
+    RoundRow.status,
+    RoundRow.created_at,
+    RoundRow.version,
+)
 
 
 def _record(row: RoundRow) -> RoundRecord:
@@ -156,6 +169,33 @@ class SqlRoundRepository:
             .order_by(AssignmentRow.person_id, AssignmentRow.role_id)
         )
         return [_assignment(r) for r in self._session.scalars(query)]
+
+    def seats_of(
+        self, person: PersonId, statuses: Sequence[RoundStatus]
+    ) -> list[tuple[Round, Assignment, dict[str, Any]]]:
+        """Every seat ``person`` holds in rounds in ``statuses``, with its round and explanation,
+        newest round first (without reading any round's plan document)."""
+        seats = self._session.scalars(
+            select(AssignmentRow)
+            .join(RoundRow, RoundRow.id == AssignmentRow.round_id)
+            .where(
+                AssignmentRow.person_id == person,
+                RoundRow.status.in_([s.value for s in statuses]),
+            )
+            .order_by(AssignmentRow.role_id, AssignmentRow.seat)
+        ).all()
+        rounds = {
+            row.id: _round(row)
+            for row in self._session.scalars(
+                select(RoundRow)
+                .options(load_only(*_ROUND_COLUMNS))
+                .where(RoundRow.id.in_({a.round_id for a in seats}))
+            )
+        }
+        found = [(rounds[a.round_id], _assignment(a), dict(a.explanation)) for a in seats]
+        oldest = sorted(rounds.values(), key=lambda r: (r.created_at is None, r.created_at, r.id))
+        order = {r.id: i for i, r in enumerate(reversed(oldest))}
+        return sorted(found, key=lambda seat: order[seat[0].id])
 
     def add_override(self, override: Override) -> None:
         """Record a council override."""

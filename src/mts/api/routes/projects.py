@@ -18,11 +18,10 @@ from mts.api.schemas import (
     RoleOut,
     RulesIn,
     StatusIn,
-    page_of,
 )
 from mts.domain.people import DepartmentId, Skill
 from mts.domain.projects import ProjectId, ProjectRules, ProjectStatus, RoleId, SkillNeed
-from mts.services import projects, records
+from mts.services import projects
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -36,8 +35,11 @@ def list_projects(
     offset: Offset = 0,
 ) -> Page[ProjectOut]:
     """Projects in id order; filter by status."""
-    summaries = records.list_projects(application.unit_of_work, status=status)
-    return page_of([ProjectOut.of(s.project) for s in summaries], limit=limit, offset=offset)
+    found, total = projects.list_projects(
+        application.unit_of_work, status=status, offset=offset, limit=limit
+    )
+    items = [ProjectOut.of(p) for p in found]
+    return Page[ProjectOut](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.post("", response_model=ProjectOut, status_code=201)
