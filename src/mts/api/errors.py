@@ -28,10 +28,12 @@ _PROBLEM_TEXT = {
     "404": "Something named in the request does not exist",
     "409": "The request clashes with what is stored",
     "422": "The request is not valid",
+    "429": "Too many failed logins; wait a minute",
 }
 
 _STATUSES: tuple[tuple[type[errors.MtsError], int, str], ...] = (
     (errors.Unauthenticated, 401, "not-authenticated"),
+    (errors.TooManyAttempts, 429, "too-many-attempts"),
     (errors.PermissionDenied, 403, "forbidden"),
     (errors.NotFound, 404, "not-found"),
     (errors.Conflict, 409, "conflict"),
@@ -44,7 +46,7 @@ _STATUSES: tuple[tuple[type[errors.MtsError], int, str], ...] = (
 def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> JSONResponse:
     """A problem+json response."""
     body = {"type": f"/problems/{kind}", "title": title, "status": status, "detail": detail}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {401: {"WWW-Authenticate": "Bearer"}, 429: {"Retry-After": "60"}}.get(status)
     return JSONResponse(
         {**body, **extra}, status_code=status, media_type=PROBLEM_JSON, headers=headers
     )
@@ -131,6 +133,7 @@ def _document_operation(path: str, method: str, operation: dict[str, Any]) -> No
     statuses = ["403", "404", "422"] + ([] if public else ["401"])
     statuses += ["409"] if method in _WRITES else []
     statuses += ["400"] if "requestBody" in operation else []
+    statuses += ["429"] if path == "/api/auth/login" else []
     responses = operation.setdefault("responses", {})
     reference = {"$ref": "#/components/schemas/ProblemOut"}
     for status in sorted(statuses):

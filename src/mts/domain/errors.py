@@ -70,6 +70,10 @@ class Unauthenticated(PermissionDenied):
     """Nobody is logged in, or the session has ended."""
 
 
+class TooManyAttempts(PermissionDenied):
+    """Too many failed logins from this address or for this email; wait and retry."""
+
+
 class Infeasible(MtsError):
     """A staffing problem has no plan; ``conflicts`` names the rules that clash."""
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from mts.api.dependencies import SESSION_COOKIE, ApplicationDep, CurrentUser
 from mts.api.schemas import LoginIn, TokenOut, UserOut
-from mts.domain.errors import PermissionDenied
+from mts.domain.errors import PermissionDenied, TooManyAttempts
 from mts.services import accounts
 from mts.services.accounts import Credentials
 
@@ -22,7 +22,7 @@ def log_in_throttled(
     client = request.client.host if request.client else "unknown"
     keys = (f"email:{email.strip().lower()}", f"client:{client}")
     if throttle.is_blocked(keys, now):
-        raise PermissionDenied("too many failed logins; wait a minute and try again")
+        raise TooManyAttempts("too many failed logins; wait a minute and try again")
     try:
         return accounts.log_in(
             application.unit_of_work, email=email, password=password, now=now, kind=kind
