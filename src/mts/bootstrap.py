@@ -48,7 +48,9 @@ def bootstrap(
 ) -> Application:
     """Wire an application from ``settings`` (read from the environment when omitted)."""
     settings = settings or Settings()
-    engine = build_engine(settings.database_url, echo=settings.sql_echo)
+    engine = build_engine(
+        settings.database_url, echo=settings.sql_echo, pool_size=settings.database_pool_size
+    )
     sessions = session_factory(engine)
 
     def unit_of_work() -> UnitOfWork:

@@ -13,6 +13,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///mts.db"
     """SQLAlchemy URL; ``postgresql+psycopg://user@host/db`` selects PostgreSQL."""
 
+    database_pool_size: int = 20
+    """PostgreSQL connections kept open per process; the server's worker threads share them
+    (as many again may open briefly under a burst)."""
+
     sql_echo: bool = False
     """Log every SQL statement (for debugging only)."""
 
