@@ -21,6 +21,7 @@ from mts.cli.market import app as market_app
 from mts.cli.merit import merit_app
 from mts.cli.rounds import round_app, staff_app
 from mts.cli.serve import serve
+from mts.cli.simulate import simulate
 from mts.cli.users import users_app
 from mts.domain.errors import MtsError
 
@@ -51,6 +52,7 @@ app.add_typer(market_app, name="market")
 app.add_typer(bench_app, name="bench")
 app.add_typer(analytics_app, name="analytics")
 app.command("report")(report)
+app.command("simulate")(simulate)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -94,7 +94,7 @@ def sweep_jobs(
     negative seeds, and settings out of range.
     """
     problems = settings.problems()
-    known = {p.value for p in Policy}
+    known = [p.value for p in Policy]
     problems += [
         f"unknown policy {p!r} (choose from {', '.join(known)})" for p in policies if p not in known
     ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from mts.audit.invariance import certify
+from mts.audit.invariance import SeatMap, certify
+from mts.domain.protected import ProtectedProfile
 from mts.domain.staffing import Exploration
 from mts.sim.assumptions import LabSettings
 from mts.sim.lab import History, opening_round, run_lab, seat_pairs
@@ -124,3 +126,62 @@ def test_invalid_settings_and_seeds_are_refused() -> None:
         run_lab(SMALL, Policy.MERIT, -1)
     with pytest.raises(ValueError):
         run_lab(SMALL, "seniority", 0)
+
+
+class _Sealed:
+    """A protected profile that fails the test the moment anything reads it."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"a protected attribute was read: {name}")
+
+
+@pytest.mark.parametrize("policy", list(Policy))
+def test_only_level_gated_touches_protected_profiles_at_all(policy: Policy) -> None:
+    opening = opening_round(SMALL, SEED)
+    sealed = tuple(_Sealed() for _ in opening.profiles)
+    if policy is Policy.LEVEL_GATED:
+        with pytest.raises(AssertionError, match="protected attribute was read"):
+            decide(policy, opening.inputs, sealed, SMALL)  # type: ignore[arg-type]
+        return
+    blind = seat_pairs(decide(policy, opening.inputs, sealed, SMALL))  # type: ignore[arg-type]
+    assert blind == seat_pairs(decide(policy, opening.inputs, opening.profiles, SMALL))
+
+
+def test_the_certificate_catches_a_merit_policy_that_peeks_at_levels() -> None:
+    opening = opening_round(SMALL, SEED)
+
+    def peeking(bundles: Sequence[ProtectedProfile]) -> SeatMap:
+        """The merit plan, except that the most senior person takes the first seat."""
+        pairs = seat_pairs(decide(Policy.MERIT, opening.inputs, bundles, SMALL))
+        seats = {(role, k): person for k, (role, person) in enumerate(pairs)}
+        senior = max(bundles, key=lambda b: (b.level or 0, b.person)).person
+        first = min(seats)
+        seats[first] = senior
+        return seats
+
+    honest = certify(
+        lambda bundles: decide(Policy.MERIT, opening.inputs, bundles, SMALL),
+        opening.profiles,
+        seeds=(1, 2, 3),
+        inputs_digest="test",
+    )
+    caught = certify(peeking, opening.profiles, seeds=(1, 2, 3), inputs_digest="test")
+    assert honest.passed
+    assert not caught.passed and caught.changes
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_no_policy_beats_the_oracles_bound_on_other_seeds(seed: int) -> None:
+    settings = replace(SMALL, people=40, quarters=2, exploration=Exploration.THOMPSON)
+    for policy in (Policy.LEVEL_GATED, Policy.MERIT, Policy.EXPLORE):
+        for m in run_lab(settings, policy, seed).quarters:
+            assert m.oracle_bound is not None
+            assert m.value <= m.oracle_bound + 1e-6, (policy, seed, m.quarter)
+            assert m.regret >= -settings.oracle_mip_gap * max(abs(m.oracle_value), 1.0)
+
+
+def test_the_same_seed_gives_the_same_history_for_every_policy(
+    histories: dict[str, History],
+) -> None:
+    for policy in Policy:
+        assert run_lab(SMALL, policy, SEED) == histories[policy.value], policy

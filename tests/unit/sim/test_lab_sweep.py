@@ -44,14 +44,18 @@ def test_a_process_pool_gives_the_same_histories_as_one_process(serial) -> None:
 
 @pytest.mark.slow
 def test_ray_gives_the_same_histories_as_one_process(serial) -> None:  # type: ignore[no-untyped-def]
-    ray = pytest.importorskip("ray")
+    ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'mts[ray]'")
+    assert not ray.is_initialized()
+    on_own = run_sweep(TINY, POLICIES, [0, 1], ray_address="local")
+    assert not ray.is_initialized(), "a Ray instance the sweep started is shut down"
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        on_ray = run_sweep(TINY, POLICIES, [0, 1], ray_address="local")
+        on_callers = run_sweep(TINY, POLICIES, [0, 1], ray_address="local")
         assert ray.is_initialized(), "a Ray instance the caller started is left running"
     finally:
         ray.shutdown()
-    assert on_ray.histories == serial.histories
+    assert on_own.histories == serial.histories
+    assert on_callers.histories == serial.histories
 
 
 def test_asking_for_ray_without_it_installed_says_how_to_install_it(
