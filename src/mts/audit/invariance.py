@@ -33,6 +33,9 @@ SeatMap = Mapping[tuple[RoleId, int], PersonId]
 Pipeline = Callable[[Sequence[ProtectedProfile]], Plan | SeatMap]
 """The whole decision, from the organisation's protected attributes to a plan."""
 
+EngineInput = Callable[[Sequence[ProtectedProfile]], object]
+"""The first half of a pipeline: everything the engine will be handed, compared with ``==``."""
+
 
 @dataclass(frozen=True, slots=True)
 class _SeatRecord:
@@ -72,6 +75,8 @@ class PermutationRun:
     plan_digest: str | None
     identical: bool
     error: str | None = None
+    solved: bool = True
+    """False when the engine's input was unchanged, so the reference plan stands for the rerun."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,6 +165,7 @@ def certify(
     inputs_digest: str,
     people: Iterable[PersonId] = (),
     reference: Plan | SeatMap | None = None,
+    engine_input: EngineInput | None = None,
 ) -> Certificate:
     """Rerun ``pipeline`` once per seed with protected attributes shuffled across people.
 
@@ -182,6 +188,15 @@ def certify(
         The plan the round proposed. When given, the pipeline is also rerun
         with the true attributes (the control run, ``seed`` None) to check it
         is reproducible; when omitted, that run is the reference.
+    engine_input
+        The pipeline's first half, for a pipeline that hands a pure engine
+        (one that cannot read protected attributes: import-linter holds
+        ``merit`` and ``staffing`` to that) everything it decides from. A
+        rerun whose engine input equals the reference's is identical by
+        construction and is not solved again; one whose input changed is
+        solved and compared seat by seat. This keeps a time-limited solve,
+        which need not stop at the same plan twice on a large round, from
+        failing a certificate that no attribute could have moved.
 
     A pipeline that raises under a shuffle fails the certificate (the error is
     recorded); the certificate itself never raises on a finding. Without a
@@ -192,11 +207,12 @@ def certify(
     outcomes = []
     if reference is None:
         reference = pipeline(bundles)
-    else:
+    elif engine_input is None:
         outcomes.append(_rerun(pipeline, bundles, None, 0, reference))
+    rerun = _rerun if engine_input is None else _rerun_if_moved(engine_input, bundles)
     for seed in seeds:
         shuffled, moved = shuffled_profiles(bundles, seed)
-        outcomes.append(_rerun(pipeline, shuffled, seed, moved, reference))
+        outcomes.append(rerun(pipeline, shuffled, seed, moved, reference))
     runs = [run for run, _ in outcomes]
     changes = [change for _, found in outcomes for change in found]
     verdict = _verdict(runs, seeds)
@@ -220,6 +236,41 @@ def _with_blanks(
     return (*profiles, *(ProtectedProfile(person=person) for person in blanks))
 
 
+_Rerun = Callable[
+    [Pipeline, Sequence[ProtectedProfile], int | None, int, Plan | SeatMap],
+    tuple[PermutationRun, tuple[SeatChange, ...]],
+]
+
+
+def _rerun_if_moved(engine_input: EngineInput, bundles: Sequence[ProtectedProfile]) -> _Rerun:
+    """``_rerun``, skipping the solve where the shuffle left the engine's input as it was."""
+    original = engine_input(bundles)
+
+    def rerun(
+        pipeline: Pipeline,
+        shuffled: Sequence[ProtectedProfile],
+        seed: int | None,
+        moved: int,
+        reference: Plan | SeatMap,
+    ) -> tuple[PermutationRun, tuple[SeatChange, ...]]:
+        try:
+            unchanged = engine_input(shuffled) == original
+        except Exception as error:  # as in _rerun: breaking under a shuffle is a finding
+            return _broken(seed, moved, error), ()
+        if not unchanged:
+            return _rerun(pipeline, shuffled, seed, moved, reference)
+        run = PermutationRun(seed=seed, moved=moved, plan_digest=plan_digest(reference),
+                             identical=True, solved=False)  # fmt: skip
+        return run, ()
+
+    return rerun
+
+
+def _broken(seed: int | None, moved: int, error: Exception) -> PermutationRun:
+    message = f"{type(error).__name__}: {error}"
+    return PermutationRun(seed=seed, moved=moved, plan_digest=None, identical=False, error=message)
+
+
 def _rerun(
     pipeline: Pipeline,
     bundles: Sequence[ProtectedProfile],
@@ -230,10 +281,7 @@ def _rerun(
     try:
         plan = pipeline(bundles)
     except Exception as error:  # a pipeline that breaks under a shuffle is a finding
-        message = f"{type(error).__name__}: {error}"
-        run = PermutationRun(seed=seed, moved=moved, plan_digest=None, identical=False,
-                             error=message)  # fmt: skip
-        return run, ()
+        return _broken(seed, moved, error), ()
     found = seat_changes(reference, plan, seed=seed)
     run = PermutationRun(seed=seed, moved=moved, plan_digest=plan_digest(plan), identical=not found)
     return run, found

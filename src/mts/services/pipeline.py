@@ -81,6 +81,18 @@ def decide(
     return solve_round(request, settings)
 
 
+def engine_input(
+    org: Organisation, profiles: Sequence[ProtectedProfile], *, merit: MeritTable, as_of: date
+) -> tuple[object, ...]:
+    """Everything ``decide`` hands the engine with ``profiles`` in place, comparable with ``==``.
+
+    The certificate compares it across shuffles (``certify(engine_input=...)``). Merit is
+    left out: it is the same table in every run, fitted before any shuffle.
+    """
+    r = staffing_request(replace(org, profiles=tuple(profiles)), merit=merit, as_of=as_of)
+    return (r.roles, r.projects, r.candidates, r.interests, r.groundwork, r.pins, r.forbids)
+
+
 def staffing_request(org: Organisation, *, merit: MeritTable, as_of: date) -> StaffingRequest:
     """The engine's input: open projects' roles, everyone on staff, merit, wishes, rules."""
     open_projects = tuple(p for p in org.projects if p.status is ProjectStatus.OPEN)

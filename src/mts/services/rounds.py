@@ -32,7 +32,7 @@ from mts.domain.staffing import (
 from mts.merit.table import MeritTable
 from mts.services import ledger
 from mts.services.merit import MeritSettings, evidence_digest, take_snapshot
-from mts.services.pipeline import Organisation, decide, load_organisation
+from mts.services.pipeline import Organisation, decide, engine_input, load_organisation
 from mts.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from mts.staffing import Plan, StaffingSettings
 
@@ -276,6 +276,7 @@ def _certify(
         inputs_digest=inputs,
         people=[p.id for p in org.people],
         reference=plan,
+        engine_input=lambda profiles: engine_input(org, profiles, merit=merit, as_of=as_of),
     )
 
 
@@ -540,10 +541,10 @@ def show_round(unit_of_work: UnitOfWorkFactory, round_ref: str) -> RoundView:
         )
 
 
-def list_rounds(unit_of_work: UnitOfWorkFactory) -> list[RoundRecord]:
-    """Every round, newest first."""
+def list_rounds(unit_of_work: UnitOfWorkFactory, *, plans: bool = True) -> list[RoundRecord]:
+    """Every round, newest first (without their plans, which can be megabytes, if not wanted)."""
     with unit_of_work() as uow:
-        return uow.rounds.newest_first()
+        return uow.rounds.newest_first(plans=plans)
 
 
 def fail_interrupted_rounds(unit_of_work: UnitOfWorkFactory) -> int:

@@ -313,3 +313,54 @@ def test_a_lead_chosen_by_level_is_always_caught_when_levels_differ(
         return {(RoleId("lead"), 0): max(found, key=lambda p: p.level or 0).person}
 
     assert not certify(by_level, profiles, seeds=(seed,), inputs_digest="in").passed
+
+
+def _eligibility(org: Org, profiles: Sequence[ProtectedProfile], door: bool) -> object:
+    """A two-stage pipeline's first half: who may lead (through the side door, or everyone)."""
+    tenure = {p.person: p.tenure_start for p in profiles}
+    return tuple(
+        sorted(
+            p
+            for p, start in tenure.items()
+            if not door or (start is not None and (AS_OF - start).days >= 730)
+        )
+    )
+
+
+def test_an_unchanged_engine_input_stands_for_a_solve_that_would_wander() -> None:
+    # A time-limited solve need not stop at the same plan twice; with the engine's input
+    # unchanged by every shuffle, the reference plan stands and nothing is solved again.
+    org = toy_org()
+    solves = itertools.count()
+
+    def wandering(profiles: Sequence[ProtectedProfile]) -> SeatMap:
+        next(solves)
+        return {(RoleId("lead"), 0): PersonId(f"p{next(solves) % 12:02d}")}
+
+    reference = wandering(org.profiles)
+    certificate = certify(
+        wandering, org.profiles, seeds=SEEDS, inputs_digest="in", reference=reference,
+        engine_input=lambda profiles: _eligibility(org, profiles, door=False),
+    )  # fmt: skip
+    assert certificate.passed
+    assert [run.seed for run in certificate.runs] == list(SEEDS)  # no control rerun either
+    assert not any(run.solved for run in certificate.runs)
+    assert next(solves) == 2  # only the reference solve ran
+    without = certify(wandering, org.profiles, seeds=SEEDS, inputs_digest="in", reference=reference)
+    assert not without.passed  # the same pipeline re-solved: the wandering shows
+
+
+def test_a_side_door_in_the_engine_input_is_solved_and_caught() -> None:
+    org = replace(toy_org(), merit={PersonId(f"p{i:02d}"): float(12 - i) for i in range(12)})
+    profiles = tuple(
+        replace(p, tenure_start=AS_OF - timedelta(days=30 if p.person == "p00" else 1500))
+        for p in org.profiles
+    )
+    certificate = certify(
+        side_door(org), profiles, seeds=SEEDS, inputs_digest="in",
+        engine_input=lambda bundles: _eligibility(org, bundles, door=True),
+    )  # fmt: skip
+    assert certificate.verdict is CertificateVerdict.FAILED
+    assert any(run.solved and not run.identical for run in certificate.runs)
+    lead_changes = [c for c in certificate.changes if c.role == "lead"]
+    assert lead_changes and all(c.original == "p01" and c.new == "p00" for c in lead_changes)
