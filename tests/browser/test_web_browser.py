@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from mts.domain.people import Skill
+from mts.domain.projects import ProjectStatus, RoleKind, SkillNeed
+from mts.services import projects
+
+if TYPE_CHECKING:
+    from browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 LogIn = Callable[[str], None]
@@ -127,3 +135,40 @@ def test_pages_that_read_work_without_javascript(page_without_scripts: Page) -> 
     page.goto("/me")
     expect(page.locator("#merit-table")).to_contain_text("general execution")
     expect(page.locator("figure.chart")).to_be_hidden()
+
+
+def test_the_lead_sees_the_candidate_ranking_on_their_project_page(
+    page: Page, log_in: LogIn, live_server: LiveServer, screenshot: Snap
+) -> None:
+    project = _open_project_of_the_lead(live_server)
+    log_in("lead")
+    page.goto(f"/projects/{project}")
+    section = page.locator("#ranking")
+    expect(
+        section.get_by_role("heading", name="The lead's candidate ranking (market mode)")
+    ).to_be_visible()
+    table = section.locator("table.ranking-table")  # htmx loads it after the page
+    expect(table).to_be_visible()
+    expect(table.locator("caption")).to_contain_text("Safety evaluator")
+    expect(table.locator("tbody tr").first.locator("td").first).to_have_text("1")
+    values = [float(v) for v in table.locator("tbody tr td:nth-child(3)").all_inner_texts()]
+    assert values and values == sorted(values, reverse=True)
+    screenshot("ranking")
+
+
+def _open_project_of_the_lead(server: LiveServer) -> str:
+    """A project the lead proposed, with one role, opened by the council (through the services)."""
+    uow = server.application.unit_of_work
+    with uow() as reading:
+        users = reading.users.list()
+    lead = next(u for u in users if u.person == server.logins["lead"].person)
+    council = next(u for u in users if u.is_council)
+    today = server.application.clock().date()
+    found = projects.propose_project(
+        uow, lead, title="Safety evals at scale", summary="", today=today
+    )
+    needs = [SkillNeed(skill=Skill("evaluation"))]
+    projects.add_role(uow, lead, found.id, title="Safety evaluator", kind=RoleKind.MEMBER,
+                      headcount=2, fte=0.5, needs=needs)  # fmt: skip
+    projects.move_project(uow, council, found.id, ProjectStatus.OPEN)
+    return found.id

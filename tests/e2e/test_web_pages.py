@@ -374,3 +374,51 @@ def test_parity_loads_on_its_own_and_kept_reports_are_still_council_only(
     log_in("member")
     for path in ("/audit/parity", "/analytics"):
         assert web.get(path).status_code == 403, path
+
+
+def _lead_project(web: TestClient, log_in: LogIn) -> str:
+    """The lead proposes a project with one role, and the council opens it."""
+    csrf = log_in("lead")
+    created = web.post("/projects", data={"csrf": csrf, "title": "Lead's evals"},
+                       follow_redirects=False)  # fmt: skip
+    url = created.headers["location"].split("?")[0]
+    role = {"csrf": csrf, "title": "Eval engineer", "kind": "member", "headcount": "2",
+            "fte": "0.5", "skill": ["rl", ""], "weight": ["1", ""]}  # fmt: skip
+    assert web.post(f"{url}/roles", data=role, follow_redirects=False).status_code == 303
+    csrf = log_in("council")
+    opened = web.post(f"/api{url}/status", json={"status": "open"},
+                      headers={"X-CSRF-Token": csrf})  # fmt: skip
+    assert opened.status_code == 200, opened.text
+    return url
+
+
+def _ranking_rows(html: str) -> list[tuple[int, str, float]]:
+    rows = re.findall(
+        r'<tr><td class="num">(\d+)</td><td><a href="/people/([^"]+)">.*?</a></td>'
+        r'<td class="num">(-?[\d.]+)</td>',
+        html,
+    )
+    return [(int(place), person, float(value)) for place, person, value in rows]
+
+
+def test_the_lead_sees_the_candidate_ranking_and_a_plain_member_does_not(
+    web: TestClient, log_in: LogIn
+) -> None:
+    url = _lead_project(web, log_in)
+    _start_round(web, log_in("council"))  # takes the merit snapshot values come from
+    log_in("lead")
+    page = web.get(url).text
+    assert 'id="ranking"' in page and f'hx-get="{url}/ranking"' in page
+    fragment = web.get(f"{url}/ranking", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    rows = _ranking_rows(fragment.text)
+    assert 0 < len(rows) <= 10 and "Eval engineer" in fragment.text
+    values = [value for _, _, value in rows]
+    assert values == sorted(values, reverse=True) and rows[0][0] == 1
+    assert "<html" in web.get(f"{url}/ranking").text
+    api = web.get(f"/api{url}/ranking").json()
+    assert [c["person_id"] for c in api["roles"][0]["candidates"]] == [p for _, p, _ in rows]
+    log_in("member")
+    assert 'id="ranking"' not in web.get(url).text
+    assert web.get(f"{url}/ranking").status_code == 403
+    assert web.get(f"/api{url}/ranking").status_code == 403

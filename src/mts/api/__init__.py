@@ -20,6 +20,7 @@ from mts.api.routes import (
     people,
     plans,
     projects,
+    rankings,
     rounds,
     users,
 )
@@ -33,6 +34,7 @@ _ROUTERS = (
     users.router,
     people.router,
     projects.router,
+    rankings.router,
     catalogue.router,
     merit.router,
     rounds.router,

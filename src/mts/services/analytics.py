@@ -62,9 +62,8 @@ def load_organisation(uow: UnitOfWork, *, boomerang_evidence: bool = False) -> O
     once, which only the boomerang report looks at.
     """
     people = tuple(uow.people.list())
-    approved = [
-        r.round for r in uow.rounds.newest_first() if r.round.status is RoundStatus.APPROVED
-    ]
+    rounds = uow.rounds.newest_first(plans=False)  # plans are megabytes, and unread here
+    approved = [r.round for r in rounds if r.round.status is RoundStatus.APPROVED]
     return OrganisationData(
         people=people,
         departments=tuple(uow.departments.list()),

@@ -7,7 +7,7 @@ rolls everything back. Repositories never commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
@@ -15,7 +15,7 @@ from typing import Any, Protocol, Self, TypeVar
 from mts.audit.ledger import LedgerEntry
 from mts.domain.accounts import AccessRole, User, UserId
 from mts.domain.evidence import Evidence
-from mts.domain.people import Department, DepartmentId, Person, PersonId
+from mts.domain.people import Department, DepartmentId, Person, PersonId, Skill
 from mts.domain.projects import Groundwork, Interest, Project, ProjectId, Role, RoleId
 from mts.domain.protected import ProtectedProfile
 from mts.domain.staffing import (
@@ -200,8 +200,9 @@ class MeritRepository(Protocol):
     def leniency(self, snapshot: int) -> list[StoredLeniency]:
         """Every reviewer's leniency in a snapshot."""
 
-    def table(self, snapshot: int) -> MeritTable:
-        """The snapshot as the table the staffing engine reads."""
+    def table(self, snapshot: int, *, skills: Collection[Skill] | None = None) -> MeritTable:
+        """The snapshot as the table the staffing engine reads (general execution and, when
+        given, only ``skills``)."""
 
 
 class RoundRepository(Protocol):
@@ -210,14 +211,14 @@ class RoundRepository(Protocol):
     def add(self, staffing_round: Round, *, settings: dict[str, Any], created_by: str) -> None:
         """Store a new round."""
 
-    def get(self, round_id: RoundId) -> RoundRecord | None:
-        """A round by id."""
+    def get(self, round_id: RoundId, *, plan: bool = True) -> RoundRecord | None:
+        """A round by id (with an empty plan, unread, when ``plan`` is False)."""
 
     def by_name(self, name: str) -> RoundRecord | None:
         """A round by name."""
 
-    def newest_first(self) -> list[RoundRecord]:
-        """Every round, newest first."""
+    def newest_first(self, *, plans: bool = True) -> list[RoundRecord]:
+        """Every round, newest first (with empty plans, unread, when ``plans`` is False)."""
 
     def update(self, round_id: RoundId, *, expected_version: int, **values: Any) -> int:
         """Change a round unless someone changed it after ``expected_version``."""
@@ -229,6 +230,15 @@ class RoundRepository(Protocol):
 
     def seats(self, round_id: RoundId) -> list[tuple[Assignment, dict[str, Any]]]:
         """A round's seats with their explanations."""
+
+    def vacancies(self, round_id: RoundId) -> list[dict[str, Any]]:
+        """The unfilled seats of a round's plan, without the rest of the plan."""
+
+    def seat_count(self, round_id: RoundId) -> int:
+        """How many seats a round's plan fills."""
+
+    def holders(self, round_id: RoundId) -> list[Assignment]:
+        """A round's seats without their explanations, by role and seat."""
 
     def set_seat(self, assignment: Assignment, explanation: dict[str, Any]) -> None:
         """Put ``assignment`` on its seat."""

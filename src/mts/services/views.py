@@ -353,17 +353,22 @@ def decisions_about(reads: PageReads, actor: User, person: PersonId) -> list[Dec
 
 @dataclass(frozen=True, slots=True)
 class RoundReview:
-    """A round with its overrides and the projects its plan staffs (seats load per page)."""
+    """A round (its plan document left unread) with its overrides, the projects its plan
+    staffs, how many seats it fills and its vacancies (seats load per page)."""
 
     record: RoundRecord
     overrides: tuple[Override, ...]
     projects: tuple[ProjectId, ...]
+    filled: int
+    vacancies: tuple[dict[str, Any], ...]
 
 
-def round_record(unit_of_work: UnitOfWorkFactory, round_ref: str) -> RoundRecord:
-    """A round by id or name, without its seats (for its progress)."""
+def round_record(
+    unit_of_work: UnitOfWorkFactory, round_ref: str, *, plan: bool = True
+) -> RoundRecord:
+    """A round by id or name, without its seats (and, if not wanted, without its plan)."""
     with unit_of_work() as uow:
-        found = uow.rounds.get(RoundId(round_ref)) or uow.rounds.by_name(round_ref)
+        found = uow.rounds.get(RoundId(round_ref), plan=plan) or uow.rounds.by_name(round_ref)
     if found is None:
         raise NotFound("round", round_ref)
     return found
@@ -371,10 +376,13 @@ def round_record(unit_of_work: UnitOfWorkFactory, round_ref: str) -> RoundRecord
 
 def round_review(unit_of_work: UnitOfWorkFactory, reads: PageReads, round_ref: str) -> RoundReview:
     """A round, its overrides and the projects it staffs."""
-    record = round_record(unit_of_work, round_ref)
+    record = round_record(unit_of_work, round_ref, plan=False)
     with unit_of_work() as uow:
         overrides = tuple(uow.rounds.overrides(record.round.id))
-    return RoundReview(record, overrides, tuple(reads.round_projects(record.round.id)))
+        filled = uow.rounds.seat_count(record.round.id)
+        vacancies = tuple(uow.rounds.vacancies(record.round.id))
+    projects = tuple(reads.round_projects(record.round.id))
+    return RoundReview(record, overrides, projects, filled, vacancies)
 
 
 # -- audit and analytics (council) ------------------------------------------------------------
@@ -385,7 +393,7 @@ def audit_overview(unit_of_work: UnitOfWorkFactory, actor: User, *, as_of: date)
     require_council(actor, "the audit")
     with unit_of_work() as uow:
         ledger = verify_chain(uow.ledger.entries())
-        records = tuple(uow.rounds.newest_first())
+        records = tuple(uow.rounds.newest_first(plans=False))
         overrides = _override_audit(uow, as_of)
     planned = next((r for r in records if r.round.status in _PLANNED), None)
     return AuditOverview(ledger, records, overrides, planned)
@@ -429,7 +437,7 @@ def parity_of(
     as_of = record.round.as_of
     with unit_of_work() as uow:
         header = uow.merit.header(record.snapshot)
-        seats = {(a.role, a.seat): a.person for a, _ in uow.rounds.seats(record.round.id)}
+        seats = {(a.role, a.seat): a.person for a in uow.rounds.holders(record.round.id)}
         leads = {r.id for r in uow.roles.list() if r.kind is RoleKind.LEAD}
         profiles = uow.protected.list()
     pool = reads.active_people(as_of)

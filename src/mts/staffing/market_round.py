@@ -62,12 +62,10 @@ def market_plan(request: StaffingRequest, settings: StaffingSettings) -> Plan:
 
 def market_lists(problem: StaffingProblem, request: StaffingRequest) -> dict[str, object]:
     """The market instance: members' ranked roles and leads' ranked candidates, from values."""
-    edges = problem.edges
     roles: dict[str, dict[str, object]] = {}
     acceptable: dict[int, dict[int, float]] = defaultdict(dict)
     for r, role in enumerate(problem.roles):
-        mask = (edges.role == r) & np.isfinite(edges.value)
-        people, values = edges.person[mask], edges.value[mask]
+        people, values = lead_ranking(problem, r)
         for p, v in zip(people.tolist(), values.tolist(), strict=True):
             acceptable[p][r] = v
         roles[role.id] = {
@@ -82,11 +80,24 @@ def market_lists(problem: StaffingProblem, request: StaffingRequest) -> dict[str
     return {"people": people_lists, "roles": roles}
 
 
+def lead_ranking(problem: StaffingProblem, role: int) -> tuple[np.ndarray, np.ndarray]:
+    """Role ``role``'s lead's list: its candidates (people rows) and their values, best first.
+
+    The candidates are the problem's pruned pairs for the role with a finite
+    value, ordered by value (descending), then person row; people of equal
+    value form one tier of the lead's ranking, broken by the round's lottery.
+    """
+    edges = problem.edges
+    mask = (edges.role == role) & np.isfinite(edges.value)
+    people, values = edges.person[mask], edges.value[mask]
+    order = np.lexsort((people, -values))
+    return people[order], values[order]
+
+
 def _tiers(problem: StaffingProblem, people: np.ndarray, values: np.ndarray) -> list[object]:
     ranking: list[object] = []
-    order = np.lexsort((people, -values))
     last: float | None = None
-    for i in order.tolist():
+    for i in range(people.size):  # already best first (lead_ranking)
         person = problem.people[int(people[i])]
         if last is not None and values[i] == last:
             previous = ranking[-1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -118,8 +118,9 @@ class SqlMeritRepository:
             for r in self._session.scalars(query.order_by(ReviewerLeniencyRow.reviewer_id))
         ]
 
-    def table(self, snapshot: int) -> MeritTable:
-        """The snapshot as the table the staffing engine reads."""
+    def table(self, snapshot: int, *, skills: Collection[Skill] | None = None) -> MeritTable:
+        """The snapshot as the table the staffing engine reads (general execution and, when
+        given, only ``skills``: a round reads only the skills its roles need)."""
         header = self.header(snapshot)
         if header is None:
             raise LookupError(snapshot)
@@ -130,6 +131,8 @@ class SqlMeritRepository:
             MeritRowRow.sd,
             MeritRowRow.n_effective,
         ).where(MeritRowRow.snapshot_id == snapshot)
+        if skills is not None:
+            query = query.where(MeritRowRow.skill.in_([GENERAL, *sorted(skills)]))
         return _assemble(list(self._session.execute(query)), header.parameters)
 
 

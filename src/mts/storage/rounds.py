@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, defer, load_only
 
 from mts.domain.errors import StaleVersion
 from mts.domain.people import PersonId
@@ -52,11 +52,11 @@ _ROUND_COLUMNS = (
 )
 
 
-def _record(row: RoundRow) -> RoundRecord:
+def _record(row: RoundRow, *, plan: bool = True) -> RoundRecord:
     return RoundRecord(
         round=_round(row),
         settings=dict(row.settings),
-        plan=dict(row.plan),
+        plan=dict(row.plan) if plan else {},
         stats=dict(row.solver_stats),
         certificate=dict(row.certificate),
         progress=dict(row.progress),
@@ -108,20 +108,24 @@ class SqlRoundRepository:
         )
         self._session.flush()
 
-    def get(self, round_id: RoundId) -> RoundRecord | None:
-        """A round by id."""
-        row = self._session.get(RoundRow, round_id)
-        return _record(row) if row else None
+    def get(self, round_id: RoundId, *, plan: bool = True) -> RoundRecord | None:
+        """A round by id; with ``plan=False`` its plan (megabytes in a large round) is left
+        unread and shown empty."""
+        options = [] if plan else [defer(RoundRow.plan)]
+        row = self._session.get(RoundRow, round_id, options=options)
+        return _record(row, plan=plan) if row else None
 
     def by_name(self, name: str) -> RoundRecord | None:
         """A round by its unique name."""
         row = self._session.scalars(select(RoundRow).where(RoundRow.name == name)).first()
         return _record(row) if row else None
 
-    def newest_first(self) -> list[RoundRecord]:
-        """Every round, newest first."""
+    def newest_first(self, *, plans: bool = True) -> list[RoundRecord]:
+        """Every round, newest first; with ``plans=False`` their plans are left unread (empty)."""
         query = select(RoundRow).order_by(RoundRow.created_at.desc(), RoundRow.id)
-        return [_record(row) for row in self._session.scalars(query)]
+        if not plans:
+            query = query.options(defer(RoundRow.plan))
+        return [_record(row, plan=plans) for row in self._session.scalars(query)]
 
     def update(self, round_id: RoundId, *, expected_version: int, **values: Any) -> int:
         """Change a round unless someone changed it after ``expected_version``; the new version."""
@@ -154,6 +158,28 @@ class SqlRoundRepository:
         )
         return [(_assignment(r), dict(r.explanation)) for r in self._session.scalars(query)]
 
+    def vacancies(self, round_id: RoundId) -> list[dict[str, Any]]:
+        """The unfilled seats of a round's plan, read without the rest of the plan (which
+        the database parses far faster than Python would build it)."""
+        query = select(RoundRow.plan["vacancies"]).where(RoundRow.id == round_id)
+        found = self._session.scalar(query)
+        return [dict(v) for v in found] if isinstance(found, list) else []
+
+    def seat_count(self, round_id: RoundId) -> int:
+        """How many seats a round's plan fills."""
+        query = select(func.count()).where(AssignmentRow.round_id == round_id)
+        return self._session.scalar(query) or 0
+
+    def holders(self, round_id: RoundId) -> list[Assignment]:
+        """A round's seats without their explanations (left unread), by role and seat."""
+        query = (
+            select(AssignmentRow)
+            .options(defer(AssignmentRow.explanation))
+            .where(AssignmentRow.round_id == round_id)
+            .order_by(AssignmentRow.role_id, AssignmentRow.seat)
+        )
+        return [_assignment(r) for r in self._session.scalars(query)]
+
     def set_seat(self, assignment: Assignment, explanation: dict[str, Any]) -> None:
         """Put ``assignment`` on its seat, replacing whoever held it."""
         self._session.merge(_assignment_row(assignment, explanation))
@@ -164,6 +190,7 @@ class SqlRoundRepository:
         """Seats of rounds in ``statuses`` (approved by default): who holds what now."""
         query = (
             select(AssignmentRow)
+            .options(defer(AssignmentRow.explanation))
             .join(RoundRow, RoundRow.id == AssignmentRow.round_id)
             .where(RoundRow.status.in_([s.value for s in statuses]))
             .order_by(AssignmentRow.person_id, AssignmentRow.role_id)

@@ -76,8 +76,9 @@ class SqlPageReads:
                 .where(AssignmentRow.person_id == person, RoundRow.status == "approved")
             )
             query = query.where(AssignmentRow.project_id.in_(theirs))
+        rounds: dict[str, Round] = {}  # a few rounds behind thousands of seats: build each once
         with self._connection() as connection:
-            return [_seat_row(row) for row in connection.execute(query)]
+            return [_seat_row(row, rounds) for row in connection.execute(query)]
 
     def decided_seats(self, person: PersonId, statuses: Collection[RoundStatus]) -> list[Decision]:
         """Every seat given to ``person`` by a round in ``statuses``, newest round first."""
@@ -213,10 +214,13 @@ def _seat_query() -> Select[*tuple[Any, ...]]:
     )  # fmt: skip
 
 
-def _seat_row(row: Any) -> SeatRow:
+def _seat_row(row: Any, rounds: dict[str, Round]) -> SeatRow:
+    found = rounds.get(row.round_id)
+    if found is None:
+        found = rounds[row.round_id] = _round(row)
     return SeatRow(
         assignment=_assignment(row),
-        round=_round(row),
+        round=found,
         member=Member(PersonId(row.person_id), row.name, DepartmentId(row.department_id), row.left),
         role_title=row.role_title,
         role_kind=RoleKind(row.kind),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -34,7 +35,7 @@ def _rounds_page(
 ) -> Response:
     context = {
         "title": "Rounds",
-        "records": rounds.list_rounds(application.unit_of_work),
+        "records": rounds.list_rounds(application.unit_of_work, plans=False),
         "today": application.clock().date(),
         "explorations": list(Exploration),
         **extra,
@@ -78,7 +79,7 @@ def run_again(
     round_ref: str, request: Request, application: ApplicationDep, visitor: CouncilDep
 ) -> Response:
     """Run a draft or failed round again."""
-    record = views.round_record(application.unit_of_work, round_ref)
+    record = views.round_record(application.unit_of_work, round_ref, plan=False)
     request.app.state.worker.submit(visitor.user, record.round.id)
     return RedirectResponse(f"/rounds/{record.round.id}", status_code=303)
 
@@ -88,7 +89,7 @@ def round_progress(
     round_ref: str, request: Request, application: ApplicationDep, _: CouncilDep
 ) -> Response:
     """Where a solving round stands; once it is done, htmx reloads the page to show the plan."""
-    record = views.round_record(application.unit_of_work, round_ref)
+    record = views.round_record(application.unit_of_work, round_ref, plan=False)
     response = render(request, "_progress.html", {"record": record})
     if is_htmx(request) and record.round.status not in _RUNNING:
         response.headers["HX-Refresh"] = "true"
@@ -120,8 +121,8 @@ def _round_page(
         "shown": shown,
         "by_project": by_project,
         "project_filter": project,
-        "filled": len(review.record.plan.get("seats", [])),
-        "vacant": sum(int(v.get("seats", 0)) for v in review.record.plan.get("vacancies", [])),
+        "filled": review.filled,
+        "vacant": sum(int(v.get("seats", 0)) for v in review.vacancies),
         "notice": request.query_params.get("notice"),
         **_catalogue(reads, review, seats),
         **extra,
@@ -134,7 +135,7 @@ def _catalogue(
 ) -> dict[str, Any]:
     """Names and titles for everything the page's seats, vacancies and overrides mention."""
     overrides = review.overrides
-    named = people_in(seats) | _vacancy_people(review.record.plan)
+    named = people_in(seats) | _vacancy_people(review.vacancies)
     named |= {o.new_person for o in overrides} | {
         o.engine_person for o in overrides if o.engine_person
     }
@@ -148,9 +149,9 @@ def _catalogue(
     }
 
 
-def _vacancy_people(plan: dict[str, Any]) -> set[str]:
+def _vacancy_people(vacancies: Sequence[dict[str, Any]]) -> set[str]:
     """People a vacancy's reason names ("the best, p00012, is on ...")."""
-    found = (PERSON_ID.findall(str(v.get("reason", ""))) for v in plan.get("vacancies", []))
+    found = (PERSON_ID.findall(str(v.get("reason", ""))) for v in vacancies)
     return {p for ids in found for p in ids}
 
 
