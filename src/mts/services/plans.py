@@ -15,7 +15,7 @@ from mts.domain.accounts import User
 from mts.domain.errors import NotFound, PermissionDenied
 from mts.domain.people import PersonId
 from mts.domain.projects import ProjectId
-from mts.domain.staffing import Assignment, Round, RoundRecord, RoundStatus
+from mts.domain.staffing import Assignment, Round, RoundStatus
 from mts.services.rounds import find_round
 from mts.services.unit_of_work import UnitOfWorkFactory
 
@@ -49,8 +49,9 @@ class Decision:
 def approved_plans(unit_of_work: UnitOfWorkFactory) -> list[PlanSummary]:
     """Every approved round, newest first, with its seat count; anyone logged in may read it."""
     with unit_of_work() as uow:
-        approved = [r for r in uow.rounds.newest_first() if r.round.status is RoundStatus.APPROVED]
-        return [PlanSummary(r.round, len(uow.rounds.seats(r.round.id))) for r in approved]
+        records = uow.rounds.newest_first(plans=False)
+        approved = [r for r in records if r.round.status is RoundStatus.APPROVED]
+        return [PlanSummary(r.round, uow.rounds.seat_count(r.round.id)) for r in approved]
 
 
 def approved_plan(
@@ -62,22 +63,14 @@ def approved_plan(
 ) -> ApprovedPlan:
     """Who holds which seat of an approved round; rounds not yet approved are not plans."""
     with unit_of_work() as uow:
-        record = find_round(uow, round_ref)
+        record = find_round(uow, round_ref, plan=False)  # the plan document: megabytes, unneeded
         if record.round.status is not RoundStatus.APPROVED:
             raise NotFound("approved plan", round_ref)
-        seats = [a for a, _ in uow.rounds.seats(record.round.id)]
-    seats = [
-        a
-        for a in seats
-        if (project is None or a.project == project) and (person is None or a.person == person)
-    ]
-    vacancies = [v for v in _vacancies(record) if project is None or v.get("project") == project]
+        round_id = record.round.id
+        seats = uow.rounds.holders(round_id, project=project, person=person)
+        found = uow.rounds.vacancies(round_id)
+    vacancies = [v for v in found if project is None or v.get("project") == project]
     return ApprovedPlan(record.round, seats, vacancies)
-
-
-def _vacancies(record: RoundRecord) -> list[dict[str, Any]]:
-    found = record.plan.get("vacancies", [])
-    return [v for v in found if isinstance(v, dict)] if isinstance(found, list) else []
 
 
 def decisions_about(

@@ -91,9 +91,10 @@ def _council(actor: User) -> None:
         raise PermissionDenied("only the staffing council runs, approves and overrides rounds")
 
 
-def find_round(uow: UnitOfWork, round_ref: str) -> RoundRecord:
-    """A round by id or name, or NotFound."""
-    record = uow.rounds.get(RoundId(round_ref)) or uow.rounds.by_name(round_ref)
+def find_round(uow: UnitOfWork, round_ref: str, *, plan: bool = True) -> RoundRecord:
+    """A round by id or name, or NotFound; ``plan=False`` leaves its plan unread (empty)."""
+    rounds = uow.rounds
+    record = rounds.get(RoundId(round_ref), plan=plan) or rounds.by_name(round_ref, plan=plan)
     if record is None:
         raise NotFound("round", round_ref)
     return record

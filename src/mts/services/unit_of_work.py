@@ -214,8 +214,8 @@ class RoundRepository(Protocol):
     def get(self, round_id: RoundId, *, plan: bool = True) -> RoundRecord | None:
         """A round by id (with an empty plan, unread, when ``plan`` is False)."""
 
-    def by_name(self, name: str) -> RoundRecord | None:
-        """A round by name."""
+    def by_name(self, name: str, *, plan: bool = True) -> RoundRecord | None:
+        """A round by name (with an empty plan, unread, when ``plan`` is False)."""
 
     def newest_first(self, *, plans: bool = True) -> list[RoundRecord]:
         """Every round, newest first (with empty plans, unread, when ``plans`` is False)."""
@@ -237,8 +237,15 @@ class RoundRepository(Protocol):
     def seat_count(self, round_id: RoundId) -> int:
         """How many seats a round's plan fills."""
 
-    def holders(self, round_id: RoundId) -> list[Assignment]:
-        """A round's seats without their explanations, by role and seat."""
+    def holders(
+        self,
+        round_id: RoundId,
+        *,
+        project: ProjectId | None = None,
+        person: PersonId | None = None,
+    ) -> list[Assignment]:
+        """A round's seats (optionally one project's, one person's) without their explanations,
+        by role and seat."""
 
     def set_seat(self, assignment: Assignment, explanation: dict[str, Any]) -> None:
         """Put ``assignment`` on its seat."""

@@ -33,7 +33,7 @@ from mts.audit.ledger import LedgerVerdict, verify_chain
 from mts.audit.overrides import OverrideAudit, audit_overrides
 from mts.audit.parity import MeritScore, ParityReport, ParitySettings, parity_report
 from mts.domain.accounts import User
-from mts.domain.errors import NotFound, PermissionDenied
+from mts.domain.errors import PermissionDenied
 from mts.domain.people import DepartmentId, PersonId, Skill
 from mts.domain.projects import (
     Interest,
@@ -47,6 +47,7 @@ from mts.domain.projects import (
 from mts.domain.staffing import Assignment, Override, Round, RoundId, RoundRecord, RoundStatus
 from mts.merit.table import GENERAL, MeritRow, MeritTable
 from mts.services.analytics import load_organisation
+from mts.services.rounds import find_round
 from mts.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 UNCERTAIN_BELOW_EVIDENCE = AnalyticsSettings().uncertain_below_evidence
@@ -368,10 +369,7 @@ def round_record(
 ) -> RoundRecord:
     """A round by id or name, without its seats (and, if not wanted, without its plan)."""
     with unit_of_work() as uow:
-        found = uow.rounds.get(RoundId(round_ref), plan=plan) or uow.rounds.by_name(round_ref)
-    if found is None:
-        raise NotFound("round", round_ref)
-    return found
+        return find_round(uow, round_ref, plan=plan)
 
 
 def round_review(unit_of_work: UnitOfWorkFactory, reads: PageReads, round_ref: str) -> RoundReview:

@@ -115,10 +115,13 @@ class SqlRoundRepository:
         row = self._session.get(RoundRow, round_id, options=options)
         return _record(row, plan=plan) if row else None
 
-    def by_name(self, name: str) -> RoundRecord | None:
-        """A round by its unique name."""
-        row = self._session.scalars(select(RoundRow).where(RoundRow.name == name)).first()
-        return _record(row) if row else None
+    def by_name(self, name: str, *, plan: bool = True) -> RoundRecord | None:
+        """A round by its unique name; with ``plan=False`` as in ``get``."""
+        query = select(RoundRow).where(RoundRow.name == name)
+        if not plan:
+            query = query.options(defer(RoundRow.plan))
+        row = self._session.scalars(query).first()
+        return _record(row, plan=plan) if row else None
 
     def newest_first(self, *, plans: bool = True) -> list[RoundRecord]:
         """Every round, newest first; with ``plans=False`` their plans are left unread (empty)."""
@@ -170,14 +173,25 @@ class SqlRoundRepository:
         query = select(func.count()).where(AssignmentRow.round_id == round_id)
         return self._session.scalar(query) or 0
 
-    def holders(self, round_id: RoundId) -> list[Assignment]:
-        """A round's seats without their explanations (left unread), by role and seat."""
+    def holders(
+        self,
+        round_id: RoundId,
+        *,
+        project: ProjectId | None = None,
+        person: PersonId | None = None,
+    ) -> list[Assignment]:
+        """A round's seats (optionally one project's, one person's) without their explanations
+        (left unread), by role and seat."""
         query = (
             select(AssignmentRow)
             .options(defer(AssignmentRow.explanation))
             .where(AssignmentRow.round_id == round_id)
             .order_by(AssignmentRow.role_id, AssignmentRow.seat)
         )
+        if project is not None:
+            query = query.where(AssignmentRow.project_id == project)
+        if person is not None:
+            query = query.where(AssignmentRow.person_id == person)
         return [_assignment(r) for r in self._session.scalars(query)]
 
     def set_seat(self, assignment: Assignment, explanation: dict[str, Any]) -> None:

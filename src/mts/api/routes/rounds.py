@@ -131,7 +131,7 @@ def list_rounds(
     """Rounds, newest first, with where each stands; filter by status (council)."""
     found = [
         _progress(r)
-        for r in rounds.list_rounds(application.unit_of_work)
+        for r in rounds.list_rounds(application.unit_of_work, plans=False)
         if status is None or r.round.status is status
     ]
     return page_of(found, limit=limit, offset=offset)
@@ -152,7 +152,7 @@ def _progress(record: RoundRecord) -> Progress:
 @router.get("/{round_ref}/progress", response_model=Progress)
 def round_progress(round_ref: str, application: ApplicationDep, _: CouncilUser) -> Progress:
     """Where a running round stands (council)."""
-    return _progress(views.round_record(application.unit_of_work, round_ref))
+    return _progress(views.round_record(application.unit_of_work, round_ref, plan=False))
 
 
 @router.get("/{round_ref}", response_model=dict[str, Any])
