@@ -50,11 +50,12 @@ class Organisation:
     rules: tuple[StaffingRule, ...]
 
 
-def load_organisation(uow: UnitOfWork) -> Organisation:
-    """Read the organisation as a round sees it, inside ``uow``."""
+def load_organisation(uow: UnitOfWork, *, profiles: bool = True) -> Organisation:
+    """Read the organisation as a round sees it, inside ``uow`` (without protected attributes,
+    unread, when ``profiles`` is False)."""
     return Organisation(
         people=tuple(uow.people.list()),
-        profiles=tuple(uow.protected.list()),
+        profiles=tuple(uow.protected.list()) if profiles else (),
         projects=tuple(uow.projects.list()),
         roles=tuple(uow.roles.list()),
         interests=tuple(uow.interests.list()),

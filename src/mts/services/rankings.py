@@ -24,7 +24,7 @@ from mts.domain.errors import Infeasible, NotFound, PermissionDenied
 from mts.domain.people import PersonId, Skill
 from mts.domain.projects import Interest, Project, ProjectId, ProjectStatus, Role, RoleKind
 from mts.domain.staffing import Mechanism, RoundStatus
-from mts.services.pipeline import Organisation, staffing_request
+from mts.services.pipeline import Organisation, load_organisation, staffing_request
 from mts.services.projects import can_manage
 from mts.services.rounds import RoundOptions
 from mts.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -155,7 +155,7 @@ def candidate_ranking(
         header = uow.merit.latest(as_of=as_of)
         if header is None:
             return replace(empty, note="there is no merit snapshot yet: the first round takes one")
-        org = _organisation(uow)
+        org = load_organisation(uow, profiles=False)  # a ranking never needs them
         merit = uow.merit.table(header.id, skills=_needed_skills(org))
     request = staffing_request(org, merit=merit, as_of=as_of)
     try:
@@ -186,20 +186,6 @@ def _needed_skills(org: Organisation) -> set[Skill]:
     """The skills open roles need: the only merit columns a round's values read."""
     open_ = {p.id for p in org.projects if p.status is ProjectStatus.OPEN}
     return {n.skill for r in org.roles if r.project in open_ for n in r.needs}
-
-
-def _organisation(uow: UnitOfWork) -> Organisation:
-    """The organisation as a round reads it, without protected attributes (never needed here)."""
-    return Organisation(
-        people=tuple(uow.people.list()),
-        profiles=(),
-        projects=tuple(uow.projects.list()),
-        roles=tuple(uow.roles.list()),
-        interests=tuple(uow.interests.list()),
-        groundwork=tuple(uow.groundwork.list()),
-        allocations=tuple(uow.rounds.allocations()),
-        rules=tuple(uow.rounds.rules()),
-    )
 
 
 def _role_ranking(
