@@ -47,7 +47,7 @@ from mts.sim.metrics import (
 )
 from mts.sim.organisation import generate_organisation
 from mts.sim.outcomes import RoleSkills, SeatBatch, background_evidence, seat_evidence
-from mts.sim.policies import Policy, RoundInputs, decide, oracle, truth_table
+from mts.sim.policies import Policy, RoundInputs, decide, engine_input, oracle, truth_table
 from mts.sim.projects import open_projects
 from mts.sim.world import Commitments, IntArray, World, world_from
 from mts.staffing import Candidate, Commitment, Plan, StaffingRequest, StaffingSettings
@@ -253,7 +253,11 @@ class _Run:
 
         seeds = [self.seed * 100_003 + q * 101 + k for k in range(s.certificate_seeds)]
         certificate = certify(
-            recorded, profiles, seeds=seeds, inputs_digest=_fingerprint(inputs, self.policy, q)
+            recorded,
+            profiles,
+            seeds=seeds,
+            inputs_digest=_fingerprint(inputs, self.policy, q),
+            engine_input=lambda bundles: engine_input(self.policy, bundles),
         )
         return made[0], certificate.verdict.value
 

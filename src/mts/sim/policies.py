@@ -63,16 +63,38 @@ class RoundInputs:
     seed: int
 
 
+Levels = tuple[tuple[PersonId, int], ...]
+
+
 def decide(
     policy: Policy,
     inputs: RoundInputs,
     profiles: Sequence[ProtectedProfile],
     settings: LabSettings,
 ) -> Plan | SeatMap:
-    """The seats ``policy`` gives for ``inputs``, with ``profiles`` as the protected attributes."""
+    """The seats ``policy`` gives for ``inputs``, with ``profiles`` as the protected attributes.
+
+    Two halves: ``engine_input`` reads the profiles, ``run_engine`` decides without them; so
+    the certificate can compare the first half across shuffles and skip re-solving when it
+    did not change (``certify(engine_input=...)``).
+    """
+    return run_engine(policy, inputs, engine_input(policy, profiles), settings)
+
+
+def engine_input(policy: Policy, profiles: Sequence[ProtectedProfile]) -> Levels | None:
+    """What ``policy`` decides from besides the round's inputs: levels for level-gated, and
+    nothing for the rest, which never read a protected attribute."""
     if policy is Policy.LEVEL_GATED:
-        levels = {p.person: p.level or 0 for p in profiles}
-        return level_gated(inputs.request, levels)
+        return tuple((p.person, p.level or 0) for p in profiles)
+    return None
+
+
+def run_engine(
+    policy: Policy, inputs: RoundInputs, levels: Levels | None, settings: LabSettings
+) -> Plan | SeatMap:
+    """The seats ``policy`` gives for ``inputs``, with ``levels`` where it reads them."""
+    if policy is Policy.LEVEL_GATED:
+        return level_gated(inputs.request, dict(levels or ()))
     if policy is Policy.MERIT:
         return solve_round(inputs.request, engine_settings(settings, Exploration.NONE, 0))
     if policy is Policy.EXPLORE:

@@ -185,3 +185,26 @@ def test_the_same_seed_gives_the_same_history_for_every_policy(
 ) -> None:
     for policy in Policy:
         assert run_lab(SMALL, policy, SEED) == histories[policy.value], policy
+
+
+def test_a_solve_that_wanders_between_reruns_does_not_fail_a_blind_policy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A time-limited solve on a large round need not stop at the same plan twice. The lab's
+    # certificate re-solves only where a shuffle changed the policy's engine input, so a blind
+    # policy passes however the solver wanders, and level-gated still fails.
+    import mts.sim.policies as policies
+
+    real, calls = policies.solve_round, iter(range(10**9))
+
+    def wandering(request, settings):  # type: ignore[no-untyped-def]
+        plan = real(request, settings)
+        return replace(plan, seats=plan.seats[next(calls) % 2 :])  # every other call drops a seat
+
+    monkeypatch.setattr(policies, "solve_round", wandering)
+    settings = replace(SMALL, quarters=1)
+    merit = run_lab(settings, Policy.MERIT, SEED)
+    gated = run_lab(settings, Policy.LEVEL_GATED, SEED)
+    assert [m.certificate for m in merit.quarters] == ["passed"]
+    assert [m.certificate for m in gated.quarters] == ["failed"]
+    assert next(calls) >= 1  # the wandering solver did run
