@@ -22,7 +22,7 @@ def record(
 ) -> LedgerEntry:
     """Seal and append one entry in ``uow``; it lands only if ``uow`` commits."""
     entry = append(
-        uow.ledger.last(),
+        uow.ledger.head_for_append(),
         kind=kind,
         subject=subject,
         payload=payload,

@@ -283,6 +283,9 @@ class LedgerRepository(Protocol):
     def last(self) -> LedgerEntry | None:
         """The newest entry."""
 
+    def head_for_append(self) -> LedgerEntry | None:
+        """The newest entry, read so that no other transaction appends until this one ends."""
+
     def entries(self, *, subject: str | None = None) -> list[LedgerEntry]:
         """Entries in stored sequence order."""
 

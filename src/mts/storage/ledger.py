@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from mts.audit.ledger import LedgerEntry
 from mts.storage.tables import LedgerRow
+
+_APPEND_LOCK = 0x6D7473_4C4544  # "mtsLED": the advisory lock key of ledger appends
 
 
 def _entry(row: LedgerRow) -> LedgerEntry:
@@ -43,6 +45,18 @@ class SqlLedgerRepository:
             )
         )
         self._session.flush()
+
+    def head_for_append(self) -> LedgerEntry | None:
+        """The newest entry, read under a lock held until the transaction ends, so that two
+        appends at once (a council action while the round worker records a solve) queue up
+        instead of both taking the next sequence number. PostgreSQL gets a transaction-scoped
+        advisory lock; SQLite, whose driver starts a transaction only at the first write,
+        gets a write that changes nothing, which takes its one writer's lock."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
+        else:
+            self._session.execute(text("UPDATE ledger SET sequence = sequence WHERE 0 = 1"))
+        return self.last()
 
     def last(self) -> LedgerEntry | None:
         """The newest entry, or None for an empty ledger."""
