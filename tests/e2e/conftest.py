@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from mts.api import create_app
 from mts.bootstrap import Application, bootstrap
+from mts.cli.app import main
 from mts.domain.accounts import AccessRole, User
 from mts.domain.people import PersonId
 from mts.domain.projects import ProjectId
@@ -205,3 +206,21 @@ def api_world(world_url: str) -> Iterator[ApiWorld]:
         headers.update({role: world.fresh_headers(role) for role in ACCOUNTS})
         yield world
     application.engine.dispose()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run ``mts ARGS`` in-process on a fresh SQLite file; (exit code, stdout, stderr)."""
+    monkeypatch.setenv("MTS_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

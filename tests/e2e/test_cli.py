@@ -6,27 +6,7 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from factories import DEPARTMENTS_CSV, EVIDENCE_CSV, PEOPLE_CSV, write
-from mts.cli.app import main
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MTS_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def test_commands_before_init_explain_what_to_do(cli) -> None:  # type: ignore[no-untyped-def]

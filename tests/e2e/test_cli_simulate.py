@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,22 +13,6 @@ from mts.cli.app import main
 
 POLICIES = ["level-gated", "merit", "merit+explore", "oracle"]
 SMALL = ["--people", "40", "--quarters", "2", "--seeds", "2", "--workers", "1"]
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 @pytest.fixture(scope="module")
