@@ -11,7 +11,7 @@ eligible person went elsewhere, or nobody left beat the vacancy penalty.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,7 +27,9 @@ from mts.staffing.plan import (
 from mts.staffing.problem import (
     FTE_TOLERANCE,
     BoolArray,
+    Edges,
     FloatArray,
+    IntArray,
     StaffingProblem,
 )
 from mts.staffing.solver import Seats, Solution
@@ -45,6 +47,9 @@ class _State:
     load: FloatArray
     leading: BoolArray
     pins: dict[tuple[int, int], tuple[PinSource, str]]
+    # the same few people are passed over role after role: phrase each of them once
+    _phrases: dict[tuple[int, int], str] = field(default_factory=dict)
+    _commitments: dict[int, str] = field(default_factory=dict)
 
     @staticmethod
     def of(problem: StaffingProblem, seats: Seats) -> _State:
@@ -72,9 +77,19 @@ class _State:
 
     def elsewhere(self, person: int, role: int) -> str:
         """The person's other seats in this plan, as a phrase."""
-        pr = self.problem
-        others = [r for r in self.roles_of.get(person, []) if r != role]
-        return ", ".join(f"{pr.roles[r].id} at {pr.fte[r]:g}" for r in others)
+        held = self.roles_of.get(person, [])
+        key = (person, role if role in held else -1)  # a role they do not hold drops nothing
+        if key not in self._phrases:
+            pr = self.problem
+            others = [r for r in held if r != role]
+            self._phrases[key] = ", ".join(f"{pr.roles[r].id} at {pr.fte[r]:g}" for r in others)
+        return self._phrases[key]
+
+    def commitments_of(self, person: int) -> str:
+        """What ``person`` already holds outside this round, as a phrase."""
+        if person not in self._commitments:
+            self._commitments[person] = self.problem.commitments_of(person)
+        return self._commitments[person]
 
 
 def assemble_plan(
@@ -125,30 +140,122 @@ def _gap(bound: float | None, objective: float) -> float | None:
 
 
 def _seats(problem: StaffingProblem, state: _State, solution: Solution) -> tuple[Seat, ...]:
+    rivals = _Rivals.of(problem, solution)
     seats = []
-    edges = solution.edges
-    starts = np.searchsorted(edges.role, np.arange(problem.n_roles + 1))
-    for r in range(problem.n_roles):
-        people = state.people_of.get(r, [])
-        values = problem.model.pair_values(np.array(people, dtype=np.intp),
-                                           np.full(len(people), r, dtype=np.intp))
-        ranked = sorted(zip(values.tolist(), people, strict=True),
-                        key=lambda vp: (-vp[0], problem.people[vp[1]]))
-        lo, hi = int(starts[r]), int(starts[r + 1])
-        pool = list(zip(edges.value[lo:hi].tolist(), edges.person[lo:hi].tolist(), strict=True))
+    for r, ranked in _ranked_holders(problem, solution.seats).items():
         for n, (value, p) in enumerate(ranked):
-            seats.append(_seat(problem, state, r, p, value, n, pool))
+            seats.append(_seat(problem, state, rivals, r, p, value, n))
     return tuple(seats)
+
+
+def _ranked_holders(problem: StaffingProblem, seats: Seats) -> dict[int, list[tuple[float, int]]]:
+    """Each role's holders as (value, person), best first; roles in row order."""
+    # one call for every seat: valuing role by role costs a numpy and scipy round trip each
+    values = problem.model.pair_values(seats.person, seats.role)
+    held: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for v, p, r in zip(values.tolist(), seats.person.tolist(), seats.role.tolist(), strict=True):
+        held[r].append((v, p))
+    return {r: sorted(held[r], key=lambda vp: (-vp[0], problem.people[vp[1]]))
+            for r in sorted(held)}
+
+
+@dataclass(frozen=True, eq=False)
+class _Rivals:
+    """Who else could have taken each role: the candidates left without a seat of it.
+
+    ``best`` per role (see ``_unseated_best``); ``barred`` the candidate pairs
+    that may be ineligible (see ``_barred``). Worked out for every role at
+    once, so no seat pays for a scipy lookup or a sort.
+    """
+
+    best: dict[int, list[tuple[float, int]]]
+    barred: frozenset[tuple[int, int]]
+
+    @staticmethod
+    def of(problem: StaffingProblem, solution: Solution) -> _Rivals:
+        best = _unseated_best(problem, solution.seats, solution.edges)
+        return _Rivals(best, _barred(problem, solution.edges))
+
+    def of_role(self, r: int) -> list[tuple[float, int]]:
+        """The runner-up and the first few after them, as (value, person), best first."""
+        return self.best.get(r, [])
+
+    def ineligibility(self, problem: StaffingProblem, q: int, r: int) -> str | None:
+        """``problem.ineligibility(q, r)``, asked only of pairs that fail one of its tests."""
+        return problem.ineligibility(q, r) if (q, r) in self.barred else None
+
+
+def _unseated_best(
+    problem: StaffingProblem, seats: Seats, edges: Edges
+) -> dict[int, list[tuple[float, int]]]:
+    """Per role, the first few candidates who hold no seat of it, as (value, person).
+
+    Highest value first, ties to the lower person id: what sorting each
+    role's candidates by ``(-value, id)`` would give.
+    """
+    n = max(problem.n_people, 1)
+    seated = np.isin(edges.role.astype(np.int64) * n + edges.person,
+                     seats.role.astype(np.int64) * n + seats.person)
+    free = np.flatnonzero(~seated)
+    q, r, v = edges.person[free], edges.role[free], edges.value[free]
+    rank = _id_rank(problem)[q]
+    if not _is_ranked(r, v, rank):
+        order = np.lexsort((rank, -v, r))
+        q, r, v = q[order], r[order], v[order]
+    place = np.arange(r.size) - np.searchsorted(r, r)
+    shown = np.flatnonzero(place < _PASSED_OVER_SHOWN)
+    best: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for role, value, person in zip(r[shown].tolist(), v[shown].tolist(), q[shown].tolist(),
+                                   strict=True):
+        best[role].append((value, person))
+    return best
+
+
+def _is_ranked(role: IntArray, value: FloatArray, rank: IntArray) -> bool:
+    """Whether pairs already run by role, then value descending, then id rank.
+
+    Edges come sorted by role, value and person row, and person rows are in
+    id order, so this usually holds and the sort can be skipped.
+    """
+    same_role = role[1:] == role[:-1]
+    tied = same_role & (value[1:] == value[:-1])
+    ahead = (role[1:] > role[:-1]) | (same_role & (value[1:] < value[:-1]))
+    return bool((ahead | (tied & (rank[1:] > rank[:-1]))).all())
+
+
+def _id_rank(problem: StaffingProblem) -> IntArray:
+    """Each person's place in id order, so that array sorts break ties as ``sorted`` by id does."""
+    rank = np.empty(problem.n_people, dtype=np.intp)
+    by_id = sorted(range(problem.n_people), key=problem.people.__getitem__)
+    rank[by_id] = np.arange(problem.n_people)
+    return rank
+
+
+def _barred(problem: StaffingProblem, edges: Edges) -> frozenset[tuple[int, int]]:
+    """The candidate (person, role) pairs that fail one of ``ineligibility``'s tests.
+
+    A superset of the ineligible pairs (a stored zero in ``forbidden`` lands
+    a pair here, and ``ineligibility`` then clears it), so asking only about
+    these gives every reason asking about all would.
+    """
+    q, r = edges.person, edges.role
+    short = problem.capacity[q] < problem.fte[r] - FTE_TOLERANCE
+    lead = problem.is_lead[r] & ~problem.may_lead[q]
+    banned = problem.model.forbidden.tocoo()
+    n = max(problem.n_people, 1)
+    kept_off = np.isin(r.astype(np.int64) * n + q, banned.row.astype(np.int64) * n + banned.col)
+    hit = np.flatnonzero(short | lead | kept_off)
+    return frozenset(zip(q[hit].tolist(), r[hit].tolist(), strict=True))
 
 
 def _seat(
     problem: StaffingProblem,
     state: _State,
+    rivals: _Rivals,
     r: int,
     p: int,
     value: float,
     number: int,
-    pool: list[tuple[float, int]],
 ) -> Seat:
     role = problem.roles[r]
     pin = state.pins.get((p, r))
@@ -160,22 +267,21 @@ def _seat(
         value=value,
         seat=number,
         pinned_by=None if pin is None else pin[0],
-        why=explain_seat(problem, state, r, p, pool),
+        why=explain_seat(problem, state, rivals, r, p),
     )
 
 
 def explain_seat(
-    problem: StaffingProblem, state: _State, r: int, p: int, pool: list[tuple[float, int]]
+    problem: StaffingProblem, state: _State, rivals: _Rivals, r: int, p: int
 ) -> SeatExplanation:
     """Value breakdown, runner-up and margin, and who was passed over for what reason."""
     breakdown = problem.model.breakdown(p, r)
-    seated = set(state.people_of.get(r, []))
-    others = sorted(((v, q) for v, q in pool if q not in seated),
-                    key=lambda vq: (-vq[0], problem.people[vq[1]]))
+    others = rivals.of_role(r)
     runner = others[0] if others else None
     passed = [
-        PassedOver(person=problem.people[q], value=v, reason=_blocker(problem, state, r, p, q))
-        for v, q in others[:_PASSED_OVER_SHOWN]
+        PassedOver(person=problem.people[q], value=v,
+                   reason=_blocker(problem, state, rivals, r, p, q))
+        for v, q in others
         if v > breakdown.total + 1e-12
     ]
     rules = _rules_met(problem, state, r, p)
@@ -237,20 +343,22 @@ def _only_one_from(problem: StaffingProblem, state: _State, j: int, p: int) -> b
     return sum(1 for q in state.project_people(j) if problem.department[q] == mine) == 1
 
 
-def _blocker(problem: StaffingProblem, state: _State, r: int, p: int, q: int) -> str:
+def _blocker(
+    problem: StaffingProblem, state: _State, rivals: _Rivals, r: int, p: int, q: int
+) -> str:
     """The constraint that kept ``q``, valued above ``p``, off role ``r``."""
     pin = state.pins.get((p, r))
     if pin is not None:
         source = "the council" if pin[0] is PinSource.COUNCIL else "groundwork continuity"
         return f"the seat is pinned to {problem.people[p]} by {source}"
-    reason = problem.ineligibility(q, r) or _capacity_or_lead(problem, state, r, q)
+    reason = rivals.ineligibility(problem, q, r) or _capacity_or_lead(problem, state, r, q)
     return reason or _rule_reason(problem, state, r, p, q) or _tolerance_reason(state, q, r)
 
 
 def _capacity_or_lead(problem: StaffingProblem, state: _State, r: int, q: int) -> str | None:
     free = problem.capacity[q] - state.load[q]
     if free < problem.fte[r] - FTE_TOLERANCE:
-        held = problem.commitments_of(q)
+        held = state.commitments_of(q)
         plan = state.elsewhere(q, r)
         return f"FTE cap: {held}; in this plan on {plan}; {max(free, 0.0):g} FTE left"
     if problem.is_lead[r]:
