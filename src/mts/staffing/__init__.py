@@ -72,10 +72,11 @@ def solve_round(request: StaffingRequest, settings: StaffingSettings = _DEFAULT)
     A round with nobody available, or with nothing to staff, gives a plan of
     vacancies whose ``stats.status`` is ``"empty"``.
     """
+    started = time.perf_counter()  # the time limit covers building the problem too
     problem = build_problem(request, settings)
     if problem.n_people == 0 or problem.n_roles == 0:
         return _empty_plan(problem)
-    return assemble_plan(problem, solve(problem))
+    return assemble_plan(problem, solve(problem, started))
 
 
 def greedy_plan(request: StaffingRequest, settings: StaffingSettings = _DEFAULT) -> Plan:

@@ -854,58 +854,46 @@ class _Spread:
 
 
 @dataclass(eq=False)
-class _Standouts:
-    """Each person's ``k`` best (z-score, role) so far, kept flat and compacted now and then.
+class BestPerPerson:
+    """Each person's ``depth`` best-scoring roles seen so far, as (depth x people) arrays.
 
-    ``offered`` counts entries taken since the last compaction.
-
-    A block only offers entries above the person's current ``k``-th best
-    score, so after the first few blocks very little is offered.
+    Blocks of roles are offered one after another; only the people for whom
+    a block holds something better than their current ``depth``-th best are
+    merged, so once the first blocks are in, later blocks cost little.
     """
 
-    k: int
-    threshold: FloatArray
-    parts: list[tuple[IntArray, IntArray, FloatArray, FloatArray]]
-    offered: int = 0
+    score: FloatArray
+    role: IntArray
+    value: FloatArray
 
     @staticmethod
-    def empty(n_people: int, k: int) -> _Standouts:
-        return _Standouts(k, np.full(n_people, -np.inf), [])
+    def empty(depth: int, n_people: int) -> BestPerPerson:
+        shape = (depth, n_people)
+        return BestPerPerson(np.full(shape, -np.inf), np.full(shape, -1, dtype=np.intp),
+                             np.zeros(shape))
 
-    def offer(self, rows: IntArray, z: FloatArray, value: FloatArray) -> None:
-        """Take a block's entries (rows x people) that beat someone's current threshold."""
-        if self.k == 0:
+    def offer(self, rows: IntArray, score: FloatArray, value: FloatArray) -> None:
+        """Merge a block: ``score`` and ``value`` are (rows x people)."""
+        depth = self.score.shape[0]
+        if depth == 0 or rows.size == 0:
             return
-        r, p = np.nonzero(z > self.threshold[None, :])
-        self.parts.append((p.astype(np.intp), rows[r], z[r, p], value[r, p]))
-        self.offered += p.size
-        if self.offered > max(self.k * self.threshold.size, 4_000_000):
-            self.compact()
+        gains = np.flatnonzero((score > self.score.min(axis=0)[None, :]).any(axis=0))
+        if gains.size == 0:
+            return
+        merged = np.concatenate([self.score[:, gains], score[:, gains]])
+        roles = np.concatenate([self.role[:, gains],
+                                np.broadcast_to(rows[:, None], (rows.size, gains.size))])
+        values = np.concatenate([self.value[:, gains], value[:, gains]])
+        top = np.argpartition(merged, merged.shape[0] - depth, axis=0)[-depth:]
+        self.score[:, gains] = np.take_along_axis(merged, top, axis=0)
+        self.role[:, gains] = np.take_along_axis(roles, top, axis=0)
+        self.value[:, gains] = np.take_along_axis(values, top, axis=0)
 
-    def compact(self) -> tuple[IntArray, IntArray, FloatArray]:
-        """Keep the best ``k`` per person; return them as (person, role, value)."""
-        if not self.parts:
-            empty = np.zeros(0, dtype=np.intp)
-            return empty, empty, np.zeros(0)
-        person, role, score, value = (np.concatenate(x) for x in zip(*self.parts, strict=True))
-        order = np.lexsort((-score, person))
-        keep = order[_rank_in_runs(person[order]) < self.k]
-        person, role, score, value = person[keep], role[keep], score[keep], value[keep]
-        self.parts, self.offered = [(person, role, score, value)], 0
-        full = np.bincount(person, minlength=self.threshold.size) >= self.k
-        lowest = np.full(self.threshold.size, np.inf)
-        np.minimum.at(lowest, person, score)
-        self.threshold = np.where(full, lowest, -np.inf)
-        return person, role, value
-
-
-def _rank_in_runs(keys: IntArray) -> IntArray:
-    """Position of each element within its run of equal (sorted) keys."""
-    n = keys.size
-    if n == 0:
-        return np.zeros(0, dtype=np.intp)
-    first = np.r_[True, keys[1:] != keys[:-1]]
-    return np.arange(n) - np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    def edges(self, above: float = -np.inf) -> Edges:
+        """Every kept pair scoring above ``above``."""
+        keep = (self.score > above) & (self.role >= 0)
+        person = np.broadcast_to(np.arange(self.score.shape[1]), keep.shape)[keep]
+        return Edges(person.astype(np.intp), self.role[keep], self.value[keep])
 
 
 @dataclass(eq=False)
@@ -918,7 +906,7 @@ class _ScanBuffers:
     best_person: IntArray
     departments_open: BoolArray
     uncertain_eligible: IntArray
-    standouts: _Standouts
+    standouts: BestPerPerson
 
     @staticmethod
     def empty(n_roles: int, n_people: int, n_departments: int, k: int) -> _ScanBuffers:
@@ -931,13 +919,12 @@ class _ScanBuffers:
             best_person=np.full(n_roles, -1, dtype=np.intp),
             departments_open=np.zeros((n_roles, n_departments), dtype=bool),
             uncertain_eligible=np.zeros(n_roles, dtype=np.intp),
-            standouts=_Standouts.empty(n_people, k),
+            standouts=BestPerPerson.empty(k, n_people),
         )
 
     def result(self, n_people: int) -> _Scan:
         parts = [Edges(p, r, v) for p, r, v in zip(self.person, self.role, self.value, strict=True)]
-        person, role, value = self.standouts.compact()
-        parts.append(Edges(person, role, value))
+        parts.append(self.standouts.edges())
         edges = Edges.union([no_edges(), *parts], n_people)
         return _Scan(
             edges=edges,
