@@ -234,6 +234,24 @@ def test_small_rounds_are_solved_to_the_true_optimum(request: StaffingRequest) -
     assert plan.stats.bound is not None and plan.stats.bound >= best - 1e-7
 
 
+@FAST
+@given(rounds(max_people=12))
+def test_pruned_candidates_lose_nothing_and_the_bound_still_covers_every_pair(
+    request: StaffingRequest,
+) -> None:
+    """The fewest candidates the settings allow (one per role, none per person): the best plan
+    needs pairs the lists left out, which pricing and the open-seat fill must find, and the
+    bound must cover them too. The reference is the same round with every pair a candidate."""
+    complete = plan_or_conflict(request, replace(EXACT, top_k=100))
+    assume(complete is not None and complete.stats.status == "optimal")
+    assert complete is not None
+    pruned = plan_or_conflict(request, replace(EXACT, top_k=1, top_k_person=0))
+    assert pruned is not None
+    assert pruned.objective == pytest.approx(complete.objective, abs=1e-7)
+    assert pruned.stats.bound is not None
+    assert pruned.stats.bound >= complete.objective - 1e-7
+
+
 def brute_force(request: StaffingRequest, chosen: StaffingSettings) -> float:
     """Try every way to fill every seat (someone, or nobody) and keep the best valid one."""
     problem = build_problem(request, chosen)
