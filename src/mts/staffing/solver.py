@@ -1287,9 +1287,10 @@ def _relax_and_price(
     """Column generation: subgradient on the candidates, then price every pair left out.
 
     Rounds repeat until pricing finds nothing new, the rounds run out, or the
-    deadline passes. The bound is then the dual value at the best multipliers
-    over the candidates plus everything the last pricing found, which equals
-    the dual value over every pair (see ``_price``).
+    deadline passes. After each pricing, the dual value at the best multipliers
+    over the candidates plus everything that pricing found equals the dual
+    value over every pair (see ``_price``), so it bounds the whole problem;
+    the bound is the lowest of these.
     """
     settings = problem.settings
     added, iterations = 0, settings.lagrangian_iterations
@@ -1297,6 +1298,7 @@ def _relax_and_price(
     # no help; otherwise a left-out pair may have profit up to 0, which caps HiGHS's bound
     complete = not np.isfinite(problem.left_out_best).any()
     rest = -np.inf if complete else 0.0
+    everywhere, relaxed = np.inf, np.inf
     for round_ in range(settings.pricing_rounds):
         arcs = _Arcs.of(problem, edges)
         search.bound = np.inf
@@ -1305,17 +1307,18 @@ def _relax_and_price(
         if complete:
             return _Priced(edges, added, search.bound, search.bound, rest)
         if time.perf_counter() + problem.scan_seconds > deadline + 0.25 * settings.time_limit:
-            # a pass over every pair would overrun the time limit: bound the candidates only
-            return _Priced(edges, added, np.inf, search.bound, rest)
+            # a pass over every pair would overrun the time limit: keep the bound found so far
+            return _Priced(edges, added, everywhere, search.bound, rest)
         new = _price(problem, arcs, search.multipliers)
         edges = Edges.union([edges, new], problem.n_people)
         added += len(new)
+        relaxed = search.bound if len(new) == 0 else _evaluate(_Arcs.of(problem, edges),
+                                                                search.multipliers).value
+        everywhere = min(everywhere, relaxed)
         if len(new) == 0 or time.perf_counter() > deadline:
             break
         iterations = max(settings.lagrangian_iterations // 2, 1)
-    bound = search.bound if len(new) == 0 else _evaluate(_Arcs.of(problem, edges),
-                                                          search.multipliers).value
-    return _Priced(edges, added, bound, bound, rest)
+    return _Priced(edges, added, everywhere, relaxed, rest)
 
 
 def _round_end(deadline: float, last: bool) -> float:
