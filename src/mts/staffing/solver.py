@@ -18,6 +18,9 @@ person is worth more than a one-day-a-week seat), subject to::
 The steps:
 
 1. A rule-aware greedy (the baseline the plan is never worse than).
+   Every pair is then priced once at the values the greedy plan implies
+   (a role is worth its weakest holder), so that the candidates hold the
+   pairs a good plan needs, not only each role's and person's favourites.
 2. Lagrangian relaxation of the role rows and project rules (multipliers
    ``u_r``, ``lambda_j``, ``mu_jd``), keeping each person's FTE knapsack and
    one-lead limit, which the LP relaxation loses (Fisher 1981; the bound is
@@ -30,7 +33,8 @@ The steps:
    bound is ``L(u) = sum_r u_r h_r + sum_r h_r max(0, -penalty fte_r - u_r) + sum_p K_p(u)
    - sum_j lambda_j m_j - sum_j (the k_j smallest mu_jd)``, minimised by
    subgradient steps (Polyak step lengths), starting from the LP
-   relaxation's duals when HiGHS solves the LP within a third of the time.
+   relaxation's duals (those HiGHS's dual simplex has reached when its
+   share of the time runs out, if it has not finished).
    Every few steps the relaxed choice is repaired into a plan: the project
    rules are met, overfilled roles keep their best, open seats are filled,
    then local search (fill, replace, eject into open seats).
@@ -38,6 +42,8 @@ The steps:
    final multipliers and each person's best pairs are added (column
    generation), so the bound holds for the whole organisation, not just the
    candidates; skipped when a pass over every pair would overrun the time.
+   The subgradient rounds before a pricing get half the time left each, so
+   the multipliers can adapt to what pricing adds.
 4. HiGHS branch and bound on all candidates, warm-started from the best
    plan, when they are few enough (``mip_max_pairs``); otherwise large
    neighbourhood search: groups of projects re-solved exactly by HiGHS with
