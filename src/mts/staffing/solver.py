@@ -1252,6 +1252,9 @@ def solve(problem: StaffingProblem, started: float | None = None) -> Solution:
             + "; ".join(violations(problem, search.seats)),
             conflicts=violations(problem, search.seats),
         )
+    # repairs may seat people from outside the candidates: HiGHS must be able to keep them
+    seated = Edges.union([priced.edges, _seat_edges(problem, search.seats)], problem.n_people)
+    priced = replace(priced, edges=seated)
     mip = _polish(problem, priced, search, started)
     return _finish(problem, priced, search, mip, baseline if base_ok else None, started)
 
