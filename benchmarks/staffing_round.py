@@ -14,7 +14,10 @@ Each configuration runs in a fresh subprocess so that peak RSS is its own.
 
 ``optimiser`` is ``solve_round`` (its ``greedy`` column is the baseline it
 computed on the way); ``highs-unpruned`` is plain HiGHS on every eligible
-pair, warm-started from the greedy plan, with the same time limit. ``gap``
+pair, warm-started from the greedy plan, with the same time limit;
+``lp-all-pairs`` is no plan but the LP relaxation over every pair, by
+column generation without a time limit: the yardstick for the optimiser's
+objective when its own bound is loose. ``gap``
 is against a bound over all pairs; ``cand.gap`` against one over the
 candidates only. ``total s`` adds generating the organisation.
 """
@@ -55,9 +58,18 @@ from mts.staffing import (
     StaffingSettings,
     solve_round,
 )
-from mts.staffing.problem import build_problem
+from mts.staffing.problem import Edges, StaffingProblem, build_problem
 from mts.staffing.solver import (  # the benchmark drives HiGHS alone, bypassing the pipeline
+    _Arcs,
+    _duals,
+    _evaluate,
     _highs,
+    _Layout,
+    _new_highs,
+    _pass_model,
+    _price,
+    _run,
+    _seat_edges,
     greedy_baseline,
     objective,
     violations,
@@ -224,6 +236,8 @@ def run_one(config: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     if config["method"] == "highs-unpruned":
         row = _unpruned(request, settings, int(config["people"]))
+    elif config["method"] == "lp-all-pairs":
+        row = _lp_all_pairs(request, settings)
     else:
         row = _optimiser(request, settings)
     return {**config, **row, "generate_s": generated, "seconds": time.perf_counter() - started,
@@ -274,6 +288,53 @@ def _unpruned(
         "vacant": None if seats is None else int(problem.headcount.sum()) - len(seats),
         "solver_s": time.perf_counter() - begun,
     }
+
+
+def _lp_all_pairs(request: StaffingRequest, settings: StaffingSettings) -> dict[str, Any]:
+    """The LP relaxation over every pair, by column generation run to the end (no time limit).
+
+    Not a plan: an upper bound on every plan, against which the optimiser's
+    objective can be judged when its own bound is loose. ``objective`` is the
+    LP value; ``bound`` the Lagrangian dual value at the final LP duals (with
+    each person's FTE knapsack kept whole, so at most the LP value).
+    """
+    problem = build_problem(request, settings)
+    begun = time.perf_counter()
+    greedy = greedy_baseline(problem)
+    edges = Edges.union([problem.edges, _seat_edges(problem, greedy)], problem.n_people)
+    layout = _Layout.of(problem)
+    h = _new_highs(problem)
+    _pass_model(h, layout, edges)
+    rounds = 0
+    while True:
+        _run(h)
+        rounds += 1
+        multipliers = _duals(h, layout)
+        assert multipliers is not None, "the LP ended without duals"
+        new = _price(problem, _Arcs.of(problem, edges), multipliers)
+        if len(new) == 0:
+            break
+        _add_pairs(h, layout, problem, new)
+        edges = Edges(np.concatenate([edges.person, new.person]),
+                      np.concatenate([edges.role, new.role]),
+                      np.concatenate([edges.value, new.value]))
+    return {
+        "objective": h.getInfo().objective_function_value,
+        "bound": _evaluate(_Arcs.of(problem, edges), multipliers).value,
+        "greedy": objective(problem, greedy),
+        "status": f"LP over all pairs, {rounds} pricing rounds",
+        "pairs": len(edges),
+        "solver_s": time.perf_counter() - begun,
+    }
+
+
+def _add_pairs(h: Any, layout: _Layout, problem: StaffingProblem, new: Edges) -> None:
+    """Append columns for ``new`` pairs to the LP in ``h`` (HiGHS then restarts warm)."""
+    columns = layout.x_columns(new)
+    n = len(new)
+    h.addCols(n, problem.fte[new.role] * new.value, np.zeros(n), np.ones(n), columns.nnz,
+              columns.indptr[:-1].astype(np.int32), columns.indices.astype(np.int32),
+              columns.data)
 
 
 def _spawn(config: dict[str, Any], limit: float) -> dict[str, Any]:

@@ -848,9 +848,15 @@ def _lp_multipliers(
     h.setOptionValue("time_limit", max(seconds, 0.1))
     _pass_model(h, layout, edges)
     _run(h)
+    return _duals(h, layout)
+
+
+def _duals(h: _Highs, layout: _Layout) -> _Multipliers | None:
+    """The LP's row duals as multipliers (None if HiGHS has none)."""
     solution = h.getSolution()
     if not solution.dual_valid:
         return None
+    problem = layout.problem
     dual = np.asarray(solution.row_dual)
     n_projects, n_depts = len(problem.projects), len(problem.departments)
     stretch = np.zeros(n_projects)
