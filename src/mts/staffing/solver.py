@@ -1238,7 +1238,9 @@ def solve(problem: StaffingProblem, started: float | None = None) -> Solution:
     if not base_ok:
         start = _rescue(problem, edges, start)
         edges = Edges.union([edges, _seat_edges(problem, start)], problem.n_people)
-    if _can_scan(problem, started, 0.35):
+    # building took scan_seconds to value and select; a pricing pass, which only values, takes
+    # less, so this leaves the LP part of its share
+    if _can_scan(problem, started, _LP_SHARE):
         edges, start = _priced_at_seat_values(problem, edges, start)
     multipliers = None
     lp_seconds = started + _LP_SHARE * settings.time_limit - time.perf_counter()
