@@ -58,8 +58,9 @@ from mts.staffing import (
     StaffingSettings,
     solve_round,
 )
-from mts.staffing.problem import Edges, StaffingProblem, build_problem
+from mts.staffing.problem import Edges, build_problem
 from mts.staffing.solver import (  # the benchmark drives HiGHS alone, bypassing the pipeline
+    _add_columns,
     _Arcs,
     _duals,
     _evaluate,
@@ -314,7 +315,7 @@ def _lp_all_pairs(request: StaffingRequest, settings: StaffingSettings) -> dict[
         new = _price(problem, _Arcs.of(problem, edges), multipliers)
         if len(new) == 0:
             break
-        _add_pairs(h, layout, problem, new)
+        _add_columns(h, layout, new)
         edges = Edges(np.concatenate([edges.person, new.person]),
                       np.concatenate([edges.role, new.role]),
                       np.concatenate([edges.value, new.value]))
@@ -326,15 +327,6 @@ def _lp_all_pairs(request: StaffingRequest, settings: StaffingSettings) -> dict[
         "pairs": len(edges),
         "solver_s": time.perf_counter() - begun,
     }
-
-
-def _add_pairs(h: Any, layout: _Layout, problem: StaffingProblem, new: Edges) -> None:
-    """Append columns for ``new`` pairs to the LP in ``h`` (HiGHS then restarts warm)."""
-    columns = layout.x_columns(new)
-    n = len(new)
-    h.addCols(n, problem.fte[new.role] * new.value, np.zeros(n), np.ones(n), columns.nnz,
-              columns.indptr[:-1].astype(np.int32), columns.indices.astype(np.int32),
-              columns.data)
 
 
 def _spawn(config: dict[str, Any], limit: float) -> dict[str, Any]:

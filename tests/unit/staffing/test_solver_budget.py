@@ -46,7 +46,7 @@ def test_a_round_whose_build_used_up_the_time_limit_skips_the_lp_and_pricing(
     problem = build_problem(request, StaffingSettings(time_limit=1.0, seed=3, top_k=1,
                                                       top_k_person=0))
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("_lp_multipliers", "_price", "_highs"):
+        for name in ("_lp_start", "_price", "_highs"):
             patch.setattr(solver, name, _must_not_run)
         solution = solver.solve(problem, started=time.perf_counter() - 60.0)
     assert not solver.violations(problem, solution.seats)
