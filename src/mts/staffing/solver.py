@@ -33,8 +33,13 @@ The steps:
    bound is ``L(u) = sum_r u_r h_r + sum_r h_r max(0, -penalty fte_r - u_r) + sum_p K_p(u)
    - sum_j lambda_j m_j - sum_j (the k_j smallest mu_jd)``, minimised by
    subgradient steps (Polyak step lengths), starting from the LP
-   relaxation's duals (those HiGHS's dual simplex has reached when its
-   share of the time runs out, if it has not finished).
+   relaxation's duals. The LP (HiGHS's dual simplex, on the candidates)
+   runs first: at its duals every pair is priced, the pairs that could pay
+   join as columns and the LP is re-solved warm, until nothing joins or its
+   share of the time is used (a dual simplex stopped early still has duals).
+   Its last solution, rounded (rules first, then pairs by LP share, then
+   fill and local search), is a plan; on large rounds it is usually the best
+   one before neighbourhood search.
    Every few steps the relaxed choice is repaired into a plan: the project
    rules are met, overfilled roles keep their best, open seats are filled,
    then local search (fill, replace, eject into open seats).
