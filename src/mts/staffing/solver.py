@@ -87,6 +87,7 @@ _UNIT_CHOICES = (0.1, 0.05, 0.025, 0.01)
 _MAX_SLOTS = 24  # items per person in one knapsack; beyond that the bound adds their profit
 _PROFIT_TOLERANCE = 1e-9
 _LP_SHARE = 0.75  # of the time limit, at most, for the LP and its pricing rounds
+_RELAX_SHARE = 0.75  # the relaxation ends here too (it gets what the LP leaves); then LNS
 _BOUND_TOLERANCE = 1e-7  # objective units; HiGHS's bounds are exact to its tolerances only
 
 
@@ -1317,7 +1318,7 @@ def solve(problem: StaffingProblem, started: float | None = None) -> Solution:
         objective=objective(problem, start),
         feasible=not violations(problem, start),
     )
-    priced = _relax_and_price(problem, edges, search, started + 0.75 * settings.time_limit)
+    priced = _relax_and_price(problem, edges, search, started + _RELAX_SHARE * settings.time_limit)
     if not search.feasible:
         raise Infeasible(
             "no plan meeting every rule was found; unmet: "
