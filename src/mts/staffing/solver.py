@@ -841,11 +841,13 @@ def _repair_into(
 
 @dataclass(frozen=True, eq=False)
 class _LpStart:
-    """What the LP relaxation leaves the search: its candidates, duals and a rounded plan."""
+    """What the LP relaxation leaves the search: its candidates, duals and a rounded plan, and
+    the lowest dual value over every pair that its pricing proved (inf if none)."""
 
     edges: Edges
     multipliers: _Multipliers | None
     rounded: Seats | None
+    bound: float
 
 
 def _lp_start(problem: StaffingProblem, edges: Edges, started: float, share: float) -> _LpStart:
@@ -863,7 +865,7 @@ def _lp_start(problem: StaffingProblem, edges: Edges, started: float, share: flo
     layout = _Layout.of(problem)
     h = _new_highs(problem)  # presolve off: a presolved LP stopped early has no duals to map back
     _pass_model(h, layout, edges)
-    columns, multipliers = edges, None
+    columns, multipliers, bound = edges, None, np.inf
     deadline = started + share * problem.settings.time_limit
     while time.perf_counter() < deadline - 0.5:
         # HiGHS's time limit counts from its first run: extend it by the time left
@@ -873,17 +875,19 @@ def _lp_start(problem: StaffingProblem, edges: Edges, started: float, share: flo
         if multipliers is None or not _can_scan(problem, started, share):
             break
         new = _price(problem, _Arcs.of(problem, edges), multipliers)
+        edges = Edges.union([edges, new], problem.n_people)
+        # with what pricing found, the candidates' dual value is the dual value over every pair
+        bound = min(bound, _evaluate(_Arcs.of(problem, edges), multipliers).value)
         if len(new) == 0:
             break
         _add_columns(h, layout, new)
         columns = Edges(*(np.concatenate(pair) for pair in zip(
             (columns.person, columns.role, columns.value), (new.person, new.role, new.value),
             strict=True)))
-        edges = Edges.union([edges, new], problem.n_people)
     rounded = None
     if h.getSolution().value_valid:
         rounded = _rounded(problem, columns, edges, _x_values(h, layout))
-    return _LpStart(edges, multipliers, rounded)
+    return _LpStart(edges, multipliers, rounded, bound)
 
 
 def _add_columns(h: _Highs, layout: _Layout, new: Edges) -> None:
@@ -1304,11 +1308,11 @@ def solve(problem: StaffingProblem, started: float | None = None) -> Solution:
         edges = Edges.union([edges, _seat_edges(problem, start)], problem.n_people)
     if _can_scan(problem, started, _LP_SHARE / 2):  # leave the LP most of its share
         edges, start = _priced_at_seat_values(problem, edges, start)
-    multipliers = None
+    multipliers, proved = None, np.inf
     lp_seconds = started + _LP_SHARE * settings.time_limit - time.perf_counter()
     if len(edges) <= settings.lp_max_pairs and lp_seconds > 0.5:
         lp = _lp_start(problem, edges, started, _LP_SHARE)
-        edges, multipliers = lp.edges, lp.multipliers
+        edges, multipliers, proved = lp.edges, lp.multipliers, lp.bound
         if lp.rounded is not None and _better(problem, lp.rounded, start):
             start = lp.rounded
     search = _Search(
@@ -1318,7 +1322,8 @@ def solve(problem: StaffingProblem, started: float | None = None) -> Solution:
         objective=objective(problem, start),
         feasible=not violations(problem, start),
     )
-    priced = _relax_and_price(problem, edges, search, started + _RELAX_SHARE * settings.time_limit)
+    priced = _relax_and_price(problem, edges, search,
+                              started + _RELAX_SHARE * settings.time_limit, proved)
     if not search.feasible:
         raise Infeasible(
             "no plan meeting every rule was found; unmet: "
@@ -1377,7 +1382,7 @@ def _improved(problem: StaffingProblem, seats: Seats, edges: Edges) -> Seats:
 
 
 def _relax_and_price(
-    problem: StaffingProblem, edges: Edges, search: _Search, deadline: float
+    problem: StaffingProblem, edges: Edges, search: _Search, deadline: float, proved: float
 ) -> _Priced:
     """Column generation: subgradient on the candidates, then price every pair left out.
 
@@ -1385,7 +1390,7 @@ def _relax_and_price(
     deadline passes. After each pricing, the dual value at the best multipliers
     over the candidates plus everything that pricing found equals the dual
     value over every pair (see ``_price``), so it bounds the whole problem;
-    the bound is the lowest of these.
+    the bound is the lowest of these and ``proved`` (one found before).
     """
     settings = problem.settings
     added, iterations = 0, settings.lagrangian_iterations
@@ -1393,7 +1398,7 @@ def _relax_and_price(
     # no help; otherwise a left-out pair may have profit up to 0, which caps HiGHS's bound
     complete = not np.isfinite(problem.left_out_best).any()
     rest = -np.inf if complete else 0.0
-    everywhere, relaxed = np.inf, np.inf
+    everywhere, relaxed = proved, np.inf
     for round_ in range(settings.pricing_rounds):
         arcs = _Arcs.of(problem, edges)
         search.bound = np.inf
