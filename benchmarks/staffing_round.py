@@ -61,6 +61,7 @@ from mts.staffing import (
 from mts.staffing.problem import Edges, build_problem
 from mts.staffing.solver import (  # the benchmark drives HiGHS alone, bypassing the pipeline
     _add_columns,
+    _appended,
     _Arcs,
     _duals,
     _evaluate,
@@ -316,9 +317,7 @@ def _lp_all_pairs(request: StaffingRequest, settings: StaffingSettings) -> dict[
         if len(new) == 0:
             break
         _add_columns(h, layout, new)
-        edges = Edges(np.concatenate([edges.person, new.person]),
-                      np.concatenate([edges.role, new.role]),
-                      np.concatenate([edges.value, new.value]))
+        edges = _appended(edges, new)
     return {
         "objective": h.getInfo().objective_function_value,
         "bound": _evaluate(_Arcs.of(problem, edges), multipliers).value,

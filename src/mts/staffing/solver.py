@@ -881,13 +881,18 @@ def _lp_start(problem: StaffingProblem, edges: Edges, started: float, share: flo
         if len(new) == 0:
             break
         _add_columns(h, layout, new)
-        columns = Edges(*(np.concatenate(pair) for pair in zip(
-            (columns.person, columns.role, columns.value), (new.person, new.role, new.value),
-            strict=True)))
+        columns = _appended(columns, new)
     rounded = None
     if h.getSolution().value_valid:
         rounded = _rounded(problem, columns, edges, _x_values(h, layout))
     return _LpStart(edges, multipliers, rounded, bound)
+
+
+def _appended(columns: Edges, new: Edges) -> Edges:
+    """``columns`` then ``new``, in that order (the LP's column order, unlike ``Edges.union``)."""
+    return Edges(np.concatenate([columns.person, new.person]),
+                 np.concatenate([columns.role, new.role]),
+                 np.concatenate([columns.value, new.value]))
 
 
 def _add_columns(h: _Highs, layout: _Layout, new: Edges) -> None:
