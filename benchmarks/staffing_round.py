@@ -60,17 +60,8 @@ from mts.staffing import (
 )
 from mts.staffing.problem import Edges, build_problem
 from mts.staffing.solver import (  # the benchmark drives HiGHS alone, bypassing the pipeline
-    _add_columns,
-    _appended,
-    _Arcs,
-    _duals,
-    _evaluate,
     _highs,
-    _Layout,
-    _new_highs,
-    _pass_model,
-    _price,
-    _run,
+    _lp_start,
     _seat_edges,
     greedy_baseline,
     objective,
@@ -297,33 +288,22 @@ def _lp_all_pairs(request: StaffingRequest, settings: StaffingSettings) -> dict[
 
     Not a plan: an upper bound on every plan, against which the optimiser's
     objective can be judged when its own bound is loose. ``objective`` is the
-    LP value; ``bound`` the Lagrangian dual value at the final LP duals (with
-    each person's FTE knapsack kept whole, so at most the LP value).
+    LP value; ``bound`` the lowest Lagrangian dual value over every pair that
+    the rounds proved (each person's FTE knapsack kept whole, so at most the
+    LP value). It runs the optimiser's own LP rounds (``_lp_start``).
     """
-    problem = build_problem(request, settings)
+    # no time limit to speak of: the LP rounds stop only when pricing finds nothing
+    problem = build_problem(request, replace(settings, time_limit=1e9))
     begun = time.perf_counter()
     greedy = greedy_baseline(problem)
     edges = Edges.union([problem.edges, _seat_edges(problem, greedy)], problem.n_people)
-    layout = _Layout.of(problem)
-    h = _new_highs(problem)
-    _pass_model(h, layout, edges)
-    rounds = 0
-    while True:
-        _run(h)
-        rounds += 1
-        multipliers = _duals(h, layout)
-        assert multipliers is not None, "the LP ended without duals"
-        new = _price(problem, _Arcs.of(problem, edges), multipliers)
-        if len(new) == 0:
-            break
-        _add_columns(h, layout, new)
-        edges = _appended(edges, new)
+    lp = _lp_start(problem, edges, begun, share=1.0)
     return {
-        "objective": h.getInfo().objective_function_value,
-        "bound": _evaluate(_Arcs.of(problem, edges), multipliers).value,
+        "objective": lp.value,
+        "bound": lp.bound,
         "greedy": objective(problem, greedy),
-        "status": f"LP over all pairs, {rounds} pricing rounds",
-        "pairs": len(edges),
+        "status": f"LP over all pairs, {lp.rounds} LP solves",
+        "pairs": len(lp.edges),
         "solver_s": time.perf_counter() - begun,
     }
 

@@ -848,6 +848,8 @@ class _LpStart:
     multipliers: _Multipliers | None
     rounded: Seats | None
     bound: float
+    value: float | None  # the last LP's objective, when it has a solution
+    rounds: int  # LP solves
 
 
 def _lp_start(problem: StaffingProblem, edges: Edges, started: float, share: float) -> _LpStart:
@@ -865,14 +867,15 @@ def _lp_start(problem: StaffingProblem, edges: Edges, started: float, share: flo
     layout = _Layout.of(problem)
     h = _new_highs(problem)  # presolve off: a presolved LP stopped early has no duals to map back
     _pass_model(h, layout, edges)
-    columns, multipliers, bound = edges, None, np.inf
+    columns, multipliers, bound, rounds = edges, None, np.inf, 0
     deadline = started + share * problem.settings.time_limit
     while time.perf_counter() < deadline - 0.5:
         # HiGHS's time limit counts from its first run: extend it by the time left
         h.setOptionValue("time_limit", h.getRunTime() + deadline - time.perf_counter())
         _run(h)
+        rounds += 1
         multipliers = _duals(h, layout) or multipliers
-        if multipliers is None or not _can_scan(problem, started, share):
+        if multipliers is None or not _pricing_fits(problem, started, share):
             break
         new = _price(problem, _Arcs.of(problem, edges), multipliers)
         edges = Edges.union([edges, new], problem.n_people)
@@ -882,10 +885,11 @@ def _lp_start(problem: StaffingProblem, edges: Edges, started: float, share: flo
             break
         _add_columns(h, layout, new)
         columns = _appended(columns, new)
-    rounded = None
-    if h.getSolution().value_valid:
-        rounded = _rounded(problem, columns, edges, _x_values(h, layout))
-    return _LpStart(edges, multipliers, rounded, bound)
+    if not h.getSolution().value_valid:
+        return _LpStart(edges, multipliers, None, bound, None, rounds)
+    rounded = _rounded(problem, columns, edges, _x_values(h, layout))
+    return _LpStart(edges, multipliers, rounded, bound, h.getInfo().objective_function_value,
+                    rounds)
 
 
 def _appended(columns: Edges, new: Edges) -> Edges:
@@ -1306,29 +1310,17 @@ def solve(problem: StaffingProblem, started: float | None = None) -> Solution:
     settings = problem.settings
     baseline = greedy_baseline(problem)
     base_ok = not violations(problem, baseline)
-    edges = Edges.union([problem.edges, _seat_edges(problem, baseline)], problem.n_people)
-    start = _improved(problem, baseline, edges)
-    if not base_ok:
-        start = _rescue(problem, edges, start)
-        edges = Edges.union([edges, _seat_edges(problem, start)], problem.n_people)
-    if _can_scan(problem, started, _LP_SHARE / 2):  # leave the LP most of its share
-        edges, start = _priced_at_seat_values(problem, edges, start)
-    multipliers, proved = None, np.inf
-    lp_seconds = started + _LP_SHARE * settings.time_limit - time.perf_counter()
-    if len(edges) <= settings.lp_max_pairs and lp_seconds > 0.5:
-        lp = _lp_start(problem, edges, started, _LP_SHARE)
-        edges, multipliers, proved = lp.edges, lp.multipliers, lp.bound
-        if lp.rounded is not None and _better(problem, lp.rounded, start):
-            start = lp.rounded
+    opening = _opening(problem, baseline, base_ok, started)
+    start = opening.seats
     search = _Search(
         bound=np.inf,
-        multipliers=multipliers or _initial_multipliers(problem, start),
+        multipliers=opening.multipliers or _initial_multipliers(problem, start),
         seats=start,
         objective=objective(problem, start),
         feasible=not violations(problem, start),
     )
-    priced = _relax_and_price(problem, edges, search,
-                              started + _RELAX_SHARE * settings.time_limit, proved)
+    priced = _relax_and_price(problem, opening.edges, search,
+                              started + _RELAX_SHARE * settings.time_limit, opening.proved)
     if not search.feasible:
         raise Infeasible(
             "no plan meeting every rule was found; unmet: "
@@ -1342,6 +1334,35 @@ def solve(problem: StaffingProblem, started: float | None = None) -> Solution:
     return _finish(problem, priced, search, mip, baseline if base_ok else None, started)
 
 
+@dataclass(frozen=True, eq=False)
+class _Opening:
+    """Where the search starts: candidates, a plan, multipliers, and any bound over every pair
+    already proved (inf if none)."""
+
+    edges: Edges
+    seats: Seats
+    multipliers: _Multipliers | None
+    proved: float
+
+
+def _opening(problem: StaffingProblem, baseline: Seats, base_ok: bool, started: float) -> _Opening:
+    """The greedy plan improved (or rescued), candidates priced at its values, then the LP."""
+    edges = Edges.union([problem.edges, _seat_edges(problem, baseline)], problem.n_people)
+    start = _improved(problem, baseline, edges)
+    if not base_ok:
+        start = _rescue(problem, edges, start)
+        edges = Edges.union([edges, _seat_edges(problem, start)], problem.n_people)
+    if _pricing_fits(problem, started, _LP_SHARE / 2):  # leave the LP most of its share
+        edges, start = _priced_at_seat_values(problem, edges, start)
+    lp_seconds = started + _LP_SHARE * problem.settings.time_limit - time.perf_counter()
+    if len(edges) > problem.settings.lp_max_pairs or lp_seconds <= 0.5:
+        return _Opening(edges, start, None, np.inf)
+    lp = _lp_start(problem, edges, started, _LP_SHARE)
+    if lp.rounded is not None and _better(problem, lp.rounded, start):
+        start = lp.rounded
+    return _Opening(lp.edges, start, lp.multipliers, lp.bound)
+
+
 def _better(problem: StaffingProblem, seats: Seats, than: Seats) -> bool:
     """Whether ``seats`` is valid and beats ``than`` (or ``than`` breaks a rule)."""
     if violations(problem, seats):
@@ -1349,7 +1370,7 @@ def _better(problem: StaffingProblem, seats: Seats, than: Seats) -> bool:
     return bool(violations(problem, than)) or objective(problem, seats) > objective(problem, than)
 
 
-def _can_scan(problem: StaffingProblem, started: float, share: float) -> bool:
+def _pricing_fits(problem: StaffingProblem, started: float, share: float) -> bool:
     """Whether a pass over every pair still ends within ``share`` of the time limit."""
     if not np.isfinite(problem.left_out_best).any():
         return False  # every eligible pair is a candidate already: nothing to find
