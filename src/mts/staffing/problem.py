@@ -41,6 +41,7 @@ from mts.domain.people import DepartmentId, PersonId, Skill
 from mts.domain.projects import Groundwork, Interest, Project, ProjectId, Role, RoleId, RoleKind
 from mts.domain.staffing import Exploration
 from mts.merit.table import GENERAL, MeritTable
+from mts.staffing import kernels
 from mts.staffing.plan import (
     GroundworkDecision,
     GroundworkOutcome,
@@ -56,7 +57,6 @@ BoolArray = npt.NDArray[np.bool_]
 FTE_TOLERANCE = 1e-9
 _BLOCK_CELLS = 2_000_000  # values per block while scanning every pair: ~16 MB per temporary
 _PAIR_CHUNK = 200_000
-_SAMPLE_COLUMNS = 2_048  # columns that set a row's first floor for its top entries
 _DEPARTMENT_KEEP = 2  # best candidates kept per department for roles under a department rule
 
 
@@ -243,16 +243,15 @@ class ValueModel:
     exploration: Exploration
     kappa: float
     _sparse: sparse.csr_matrix = field(init=False, repr=False)
-    _squared: sparse.csr_matrix = field(init=False, repr=False)
     _columns: FloatArray = field(init=False, repr=False)
     _spread: FloatArray = field(init=False, repr=False)
     _drawn: FloatArray | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # roles need a few skills each: sparse weights against skill-major matrices make a
-        # block of values cost (skills per role) x people, not (all skills) x people
+        # block of values cost (skills per role) x people, not (all skills) x people;
+        # with exploration off, the kernel's UCB term is taken with kappa 0
         object.__setattr__(self, "_sparse", sparse.csr_matrix(self.weights))
-        object.__setattr__(self, "_squared", sparse.csr_matrix(self.weights**2))
         object.__setattr__(self, "_columns", np.ascontiguousarray(self.mean.T))
         object.__setattr__(self, "_spread", np.ascontiguousarray(self.dvar.T))
         drawn = None if self.draw is None else np.ascontiguousarray(self.draw.T)
@@ -260,20 +259,19 @@ class ValueModel:
 
     def values(self, rows: IntArray) -> FloatArray:
         """Values of every person (columns) in each role of ``rows``; -inf where ineligible."""
-        w = self._sparse[rows]
-        value: FloatArray = np.asarray(w @ self._columns)
-        if self.exploration is Exploration.UCB:
-            var = np.asarray(self._squared[rows] @ self._spread)
-            var += self.gvar[None, :]
-            np.sqrt(var, out=var)
-            var *= self.kappa
-            value += var
-        elif self._drawn is not None:
-            value += np.asarray(w @ self._drawn)
-        value *= self.lead_factor[rows, None]
+        thompson = self._drawn is not None
+        w = self._sparse
+        value = kernels.values_block(
+            np.ascontiguousarray(rows, dtype=np.intp), w.indptr, w.indices, w.data,
+            self._columns, self._drawn if self._drawn is not None else self._spread, self.gvar,
+            not thompson, self.kappa if self.exploration is Exploration.UCB else 0.0,
+            self.lead_factor, self.fte, self.is_lead, self.capacity, self.may_lead,
+            FTE_TOLERANCE,
+        )
         bonus = self.interest[rows].tocoo()
         value[bonus.row, bonus.col] += bonus.data
-        value[~self.eligible(rows)] = -np.inf
+        banned = self.forbidden[rows].tocoo()
+        value[banned.row, banned.col] = -np.inf
         return value
 
     def eligible(self, rows: IntArray) -> BoolArray:
@@ -434,7 +432,7 @@ class StaffingProblem:
             if people is not None:
                 value[:, ~people] = -np.inf
             projects = self.role_project[rows]
-            keep, _ = _select(
+            r, p = _select(
                 value,
                 k,
                 uncertain=self.uncertain,
@@ -443,7 +441,6 @@ class StaffingProblem:
                 n_departments=len(self.departments),
                 ruled=self.min_departments[projects] > 0,
             )
-            r, p = np.nonzero(keep)
             parts.append(Edges(p.astype(np.intp), rows[r], value[r, p]))
         return Edges.union(parts, self.n_people)
 
@@ -856,44 +853,34 @@ class _Spread:
 
 @dataclass(eq=False)
 class BestPerPerson:
-    """Each person's ``depth`` best-scoring roles seen so far, as (depth x people) arrays.
+    """Each person's ``depth`` best-scoring roles seen so far, as (people x depth) arrays.
 
-    Blocks of roles are offered one after another; only the people for whom
-    a block holds something better than their current ``depth``-th best are
-    merged, so once the first blocks are in, later blocks cost little.
+    Blocks of roles are offered one after another; a role enters a person's
+    list only if it beats the lowest score kept there (``floor``), so once
+    the first blocks are in, later blocks cost one comparison per pair.
     """
 
     score: FloatArray
     role: IntArray
     value: FloatArray
+    floor: FloatArray
 
     @staticmethod
     def empty(depth: int, n_people: int) -> BestPerPerson:
-        shape = (depth, n_people)
+        shape = (n_people, depth)
+        floor = np.full(n_people, np.inf if depth == 0 else -np.inf)
         return BestPerPerson(np.full(shape, -np.inf), np.full(shape, -1, dtype=np.intp),
-                             np.zeros(shape))
+                             np.zeros(shape), floor)
 
     def offer(self, rows: IntArray, score: FloatArray, value: FloatArray) -> None:
         """Merge a block: ``score`` and ``value`` are (rows x people)."""
-        depth = self.score.shape[0]
-        if depth == 0 or rows.size == 0:
-            return
-        gains = np.flatnonzero((score > self.score.min(axis=0)[None, :]).any(axis=0))
-        if gains.size == 0:
-            return
-        merged = np.concatenate([self.score[:, gains], score[:, gains]])
-        roles = np.concatenate([self.role[:, gains],
-                                np.broadcast_to(rows[:, None], (rows.size, gains.size))])
-        values = np.concatenate([self.value[:, gains], value[:, gains]])
-        top = np.argpartition(merged, merged.shape[0] - depth, axis=0)[-depth:]
-        self.score[:, gains] = np.take_along_axis(merged, top, axis=0)
-        self.role[:, gains] = np.take_along_axis(roles, top, axis=0)
-        self.value[:, gains] = np.take_along_axis(values, top, axis=0)
+        kernels.offer_block(np.ascontiguousarray(score), np.ascontiguousarray(value), rows,
+                            self.score, self.role, self.value, self.floor)
 
     def edges(self, above: float = -np.inf) -> Edges:
         """Every kept pair scoring above ``above``."""
         keep = (self.score > above) & (self.role >= 0)
-        person = np.broadcast_to(np.arange(self.score.shape[1]), keep.shape)[keep]
+        person = np.broadcast_to(np.arange(self.score.shape[0])[:, None], keep.shape)[keep]
         return Edges(person.astype(np.intp), self.role[keep], self.value[keep])
 
 
@@ -946,44 +933,30 @@ def _scan_block(
     spread: _Spread,
 ) -> None:
     value = model.values(rows)
-    finite = np.isfinite(value)
-    k = max(settings.top_k, int(index.headcount[rows].max()) + 2)
     projects = index.role_project[rows]
-    turn = spread.turns(rows)
-    keep, open_ = _select(
-        value + 1e-6 * turn,
-        k,
-        uncertain=index.uncertain,
-        stretch=index.min_stretch[projects] > 0,
-        department=index.department,
-        n_departments=len(index.departments),
-        ruled=index.min_departments[projects] > 0,
+    stats = np.empty((rows.size, 4))
+    open_ = np.zeros((rows.size, len(index.departments)), dtype=bool)
+    best = out.standouts
+    r, p = kernels.scan_block(
+        value, rows, spread.role_shift[rows], spread.person_shift, spread.looseness,
+        _block_k(index.headcount[rows], settings.top_k),
+        index.uncertain, index.min_stretch[projects] > 0, index.department,
+        index.min_departments[projects] > 0, _DEPARTMENT_KEEP, open_,
+        stats, best.score, best.role, best.value, best.floor,
     )
     out.departments_open[rows] = open_
-    out.uncertain_eligible[rows] = finite[:, index.uncertain].sum(axis=1)
-    out.left_out_best[rows] = np.where(keep, -np.inf, value).max(axis=1, initial=-np.inf)
-    if value.shape[1]:
-        out.best_person[rows] = value.argmax(axis=1)
-        out.best_value[rows] = value.max(axis=1)
-    z = _standardised(value, finite)
-    z += turn * spread.looseness[None, :]
-    out.standouts.offer(rows, z, value)
-    r, p = np.nonzero(keep)
+    out.left_out_best[rows] = stats[:, 0]
+    out.best_value[rows] = stats[:, 1]
+    out.best_person[rows] = stats[:, 2].astype(np.intp)
+    out.uncertain_eligible[rows] = stats[:, 3].astype(np.intp)
     out.role.append(rows[r])
-    out.person.append(p.astype(np.intp))
+    out.person.append(p)
     out.value.append(value[r, p])
 
 
-def _standardised(value: FloatArray, finite: BoolArray) -> FloatArray:
-    """Each role's values as z-scores over its eligible people (-inf where ineligible)."""
-    count = np.maximum(finite.sum(axis=1), 1)
-    z = np.where(finite, value, 0.0)
-    z -= (z.sum(axis=1) / count)[:, None]
-    z[~finite] = 0.0
-    spread = np.sqrt(np.einsum("ij,ij->i", z, z) / count)
-    z /= np.where(spread > 0, spread, 1.0)[:, None]
-    z[~finite] = -np.inf
-    return z
+def _block_k(headcount: IntArray, top_k: int) -> int:
+    """Candidates kept per role in a block: ``top_k``, or enough for its largest head count."""
+    return max(top_k, int(headcount.max(initial=0)) + 2)
 
 
 def _select(
@@ -995,54 +968,20 @@ def _select(
     department: IntArray,
     n_departments: int,
     ruled: BoolArray,
-) -> tuple[BoolArray, BoolArray]:
-    """The pruning rule on a block of roles (rows) by people (columns).
+) -> tuple[IntArray, IntArray]:
+    """The pruning rule on a block of roles (rows) by people (columns), as kept (row, person).
 
-    Keeps the top ``k`` by value; in rows under a stretch rule also the top
-    ``k`` uncertain people; in rows under a department rule also the best
-    two of every department. Returns the kept mask (finite values only) and,
-    per row, which departments have anyone eligible (False outside ruled rows).
+    Keeps the top ``k`` eligible by value; in rows under a stretch rule also the
+    top ``k`` uncertain people; in rows under a department rule also the best
+    two of every department (``kernels.select_block``; the scan applies the same
+    rule with its seeded tie-break).
     """
-    finite = np.isfinite(value)
-    keep = _top(value, k)
-    if stretch.any():
-        sub = np.ix_(stretch, uncertain)
-        keep[sub] |= _top(value[sub], k)
     open_ = np.zeros((value.shape[0], n_departments), dtype=bool)
-    if ruled.any():
-        for d in range(n_departments):
-            sub = np.ix_(ruled, department == d)
-            keep[sub] |= _top(value[sub], _DEPARTMENT_KEEP)
-            open_[ruled, d] = finite[sub].any(axis=1)
-    return keep & finite, open_
-
-
-def _top(value: FloatArray, k: int) -> BoolArray:
-    """Per row, the ``k`` largest entries (all of them if a row is shorter)."""
-    keep = np.zeros(value.shape, dtype=bool)
-    n = value.shape[1]
-    if n <= k:
-        keep[:] = True
-        return keep
-    if n >= 4 * _SAMPLE_COLUMNS and k < _SAMPLE_COLUMNS:
-        _top_above_sample(value, k, keep)
-        return keep
-    top = np.argpartition(value, n - k, axis=1)[:, n - k :]
-    np.put_along_axis(keep, top, True, axis=1)
-    return keep
-
-
-def _top_above_sample(value: FloatArray, k: int, keep: BoolArray) -> None:
-    """``_top`` for wide rows: only entries at least the ``k``-th largest of the first
-    columns can be among the ``k`` largest of the row, and they are few, so sorting them
-    costs less than partitioning the whole row (at 100,000 people, a sixth of the time)."""
-    sample = _SAMPLE_COLUMNS
-    floor = np.partition(value[:, :sample], sample - k, axis=1)[:, sample - k]
-    rows, cols = np.nonzero(value >= floor[:, None])
-    order = np.lexsort((cols, -value[rows, cols], rows))
-    rows, cols = rows[order], cols[order]
-    rank = np.arange(rows.size) - np.searchsorted(rows, rows)
-    keep[rows[rank < k], cols[rank < k]] = True
+    no_turn = np.zeros(max(value.shape[0], value.shape[1]))
+    return kernels.select_block(
+        np.ascontiguousarray(value), no_turn[: value.shape[0]], no_turn[: value.shape[1]], k,
+        uncertain, stretch, department, ruled, _DEPARTMENT_KEEP, open_,
+    )
 
 
 # -- project rules: impossibilities that need no solver ---------------------------------

@@ -1,0 +1,343 @@
+"""Compiled loops over blocks of (role x person) values.
+
+Building a round passes over every (person, role) pair: at 100,000 people and
+60,000 roles, six billion of them. In numpy, choosing each role's candidates,
+z-scoring its values and merging each person's best roles took some forty
+array passes per block; here each row of values is read three times, while it
+is still in cache. The loops are compiled by numba (``cache=True``: compiled
+once per machine, not per process).
+
+Conventions: a block is ``value[i, p]`` for role ``rows[i]`` and person ``p``,
+``-inf`` where the person is ineligible. Rankings break ties by a seeded turn
+``frac(role_shift[i] + person_shift[p])`` (see ``problem._Spread``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+TIE_BREAK = 1e-6  # roles rank people by value + TIE_BREAK * turn: it only ever orders ties
+
+
+def _compiled(function: _F) -> _F:
+    """``function`` compiled to machine code; its signature is unchanged for callers."""
+    return cast(_F, numba.njit(cache=True, nogil=True)(function))
+
+
+@_compiled
+def _turn(role_shift: float, person_shift: float) -> float:
+    turn = role_shift + person_shift
+    return float(turn - np.floor(turn))  # both shifts are in [0, 1); no branch to mispredict
+
+
+@_compiled
+def _push(score: FloatArray, person: IntArray, s: float, p: int) -> None:
+    """Keep ``(s, p)`` in a min-heap of the best scores seen, if it beats the lowest
+    (``score[0]``): entries start at -inf, so the heap is always full."""
+    if not s > score[0]:
+        return
+    at, size = 0, score.size
+    while True:  # sift the new entry down from the root
+        child = 2 * at + 1
+        if child >= size:
+            break
+        if child + 1 < size and score[child + 1] < score[child]:
+            child += 1
+        if not score[child] < s:
+            break
+        score[at], person[at] = score[child], person[child]
+        at = child
+    score[at], person[at] = s, p
+
+
+@_compiled
+def _select_row(
+    value: FloatArray,
+    role_shift: float,
+    person_shift: FloatArray,
+    k: int,
+    uncertain: BoolArray,
+    stretch: bool,
+    department: IntArray,
+    ruled: bool,
+    keep_per_department: int,
+    open_: BoolArray,
+    kept: IntArray,
+    summary: FloatArray,
+) -> int:
+    """The pruning rule on one role: its best ``k`` eligible people; under a stretch rule
+    also the best ``k`` uncertain people; under a department rule also the best
+    ``keep_per_department`` of every department, marking in ``open_`` which departments
+    have anyone eligible. Writes the kept people (each once, ascending) to ``kept`` and
+    returns how many.
+
+    ``summary`` receives what the same pass sees of the row's eligible people: how many,
+    their total value, the best value, the first person with it, how many are uncertain.
+    """
+    everyone = k >= value.size  # then every eligible person is kept: no lists to keep
+    size = 1 if everyone else k
+    lists = 1 if everyone else open_.size
+    top_s = np.full(size, -np.inf)
+    top_p = np.full(size, -1, dtype=np.intp)
+    unc_s = np.full(size if stretch else 1, -np.inf)
+    unc_p = np.full(size if stretch else 1, -1, dtype=np.intp)
+    dep_s = np.full((lists if ruled else 1, keep_per_department), -np.inf)
+    dep_p = np.full((lists if ruled else 1, keep_per_department), -1, dtype=np.intp)
+    count, total, best, best_at, uncertain_eligible = 0, 0.0, -np.inf, 0, 0
+    # ineligible entries are -inf and lose every comparison, so the loop tests
+    # eligibility only where it counts: branches on it would be mispredicted often
+    for p in range(value.size):
+        v = value[p]
+        finite = np.isfinite(v)
+        count += finite
+        total += v if finite else 0.0
+        if v > best:
+            best, best_at = v, p
+        s = v + TIE_BREAK * _turn(role_shift, person_shift[p])
+        uncertain_eligible += finite and uncertain[p]
+        if ruled:
+            open_[department[p]] |= finite
+        if everyone:
+            continue
+        if s > top_s[0]:
+            _push(top_s, top_p, s, p)
+        if stretch and uncertain[p] and s > unc_s[0]:
+            _push(unc_s, unc_p, s, p)
+        if ruled:
+            d = department[p]
+            if s > dep_s[d, 0]:
+                _push(dep_s[d], dep_p[d], s, p)
+    summary[0], summary[1], summary[2] = count, total, best
+    summary[3], summary[4] = best_at, uncertain_eligible
+    if everyone:
+        return _eligible(value, kept)
+    return _gather(top_p, unc_p, dep_p.ravel(), kept)
+
+
+@_compiled
+def _eligible(value: FloatArray, kept: IntArray) -> int:
+    count = 0
+    for p in range(value.size):
+        if np.isfinite(value[p]):
+            kept[count] = p
+            count += 1
+    return count
+
+
+@_compiled
+def _width(k: int, n_people: int, n_departments: int, keep_per_department: int) -> int:
+    """Room for one row's kept people before duplicates are dropped."""
+    return n_people if k >= n_people else 2 * k + n_departments * keep_per_department
+
+
+@_compiled
+def _gather(top: IntArray, uncertain: IntArray, departments: IntArray, kept: IntArray) -> int:
+    count = 0
+    for lists in (top, uncertain, departments):
+        for p in lists:
+            if p >= 0:
+                kept[count] = p
+                count += 1
+    kept[:count].sort()
+    unique = 0
+    for j in range(count):
+        if unique == 0 or kept[j] != kept[unique - 1]:
+            kept[unique] = kept[j]
+            unique += 1
+    return unique
+
+
+@_compiled
+def select_block(
+    value: FloatArray,
+    role_shift: FloatArray,
+    person_shift: FloatArray,
+    k: int,
+    uncertain: BoolArray,
+    stretch: BoolArray,
+    department: IntArray,
+    ruled: BoolArray,
+    keep_per_department: int,
+    open_: BoolArray,
+) -> tuple[IntArray, IntArray]:
+    """``_select_row`` on every row of ``value``: the kept (row, person) pairs.
+
+    ``open_`` (rows x departments) receives which departments have anyone eligible.
+    """
+    n_rows = value.shape[0]
+    width = _width(k, value.shape[1], open_.shape[1], keep_per_department)
+    rows = np.empty(n_rows * min(width, value.shape[1]), dtype=np.intp)
+    people = np.empty(rows.size, dtype=np.intp)
+    kept = np.empty(width, dtype=np.intp)
+    summary = np.empty(5)
+    count = 0
+    for i in range(n_rows):
+        n = _select_row(value[i], role_shift[i], person_shift, k, uncertain, stretch[i],
+                        department, ruled[i], keep_per_department, open_[i], kept, summary)
+        rows[count : count + n] = i
+        people[count : count + n] = kept[:n]
+        count += n
+    return rows[:count], people[:count]
+
+
+@_compiled
+def _offer(p: int, score: float, value: float, role: int, best_score: FloatArray,
+           best_role: IntArray, best_value: FloatArray, floor: FloatArray) -> None:
+    """Person ``p``'s lowest kept score (``floor[p]``, which ``score`` beats) gives way."""
+    depth = best_score.shape[1]
+    low = 0
+    for d in range(1, depth):
+        if best_score[p, d] < best_score[p, low]:
+            low = d
+    best_score[p, low] = score
+    best_role[p, low] = role
+    best_value[p, low] = value
+    new_floor = best_score[p, 0]
+    for d in range(1, depth):
+        new_floor = min(new_floor, best_score[p, d])
+    floor[p] = new_floor
+
+
+@_compiled
+def offer_block(
+    score: FloatArray,
+    value: FloatArray,
+    rows: IntArray,
+    best_score: FloatArray,
+    best_role: IntArray,
+    best_value: FloatArray,
+    floor: FloatArray,
+) -> None:
+    """Offer each role of a block to every person: where ``score[i, p]`` beats the lowest
+    of ``p``'s kept scores, it replaces that one. ``best_*`` are (people x depth)."""
+    for i in range(score.shape[0]):
+        for p in range(score.shape[1]):
+            if score[i, p] > floor[p]:
+                _offer(p, score[i, p], value[i, p], rows[i], best_score, best_role,
+                       best_value, floor)
+
+
+@_compiled
+def scan_block(
+    value: FloatArray,
+    rows: IntArray,
+    role_shift: FloatArray,
+    person_shift: FloatArray,
+    looseness: FloatArray,
+    k: int,
+    uncertain: BoolArray,
+    stretch: BoolArray,
+    department: IntArray,
+    ruled: BoolArray,
+    keep_per_department: int,
+    open_: BoolArray,
+    row_stats: FloatArray,
+    best_score: FloatArray,
+    best_role: IntArray,
+    best_value: FloatArray,
+    floor: FloatArray,
+) -> tuple[IntArray, IntArray]:
+    """One block of building's scan; returns the kept (row, person) pairs (``select_block``).
+
+    ``row_stats`` (rows x 4) receives, per role: the best value left out of the kept
+    pairs, the best value, the first person with it (0 if nobody is eligible), and how
+    many uncertain people are eligible. Each person is offered the role at its z-score
+    among the role's eligible people, loosened by ``turn * looseness[p]`` (see
+    ``problem._Spread``).
+    """
+    n_rows, n_people = value.shape
+    width = _width(k, n_people, open_.shape[1], keep_per_department)
+    out_rows = np.empty(n_rows * min(width, n_people), dtype=np.intp)
+    out_people = np.empty(out_rows.size, dtype=np.intp)
+    kept = np.empty(width, dtype=np.intp)
+    is_kept = np.zeros(n_people, dtype=np.bool_)
+    summary = np.empty(5)
+    count = 0
+    for i in range(n_rows):
+        row = value[i]
+        n = _select_row(row, role_shift[i], person_shift, k, uncertain, stretch[i],
+                        department, ruled[i], keep_per_department, open_[i], kept, summary)
+        out_rows[count : count + n] = i
+        out_people[count : count + n] = kept[:n]
+        count += n
+        is_kept[kept[:n]] = True
+        eligible = max(summary[0], 1.0)
+        mean = summary[1] / eligible
+        squares = 0.0
+        for v in row:
+            squares += (v - mean) ** 2 if np.isfinite(v) else 0.0
+        spread = np.sqrt(squares / eligible)
+        inverse = 1.0 / spread if spread > 0 else 1.0
+        left_out = -np.inf
+        for p in range(n_people):  # -inf (ineligible) stays -inf and is never offered
+            v = row[p]
+            if v > left_out and not is_kept[p]:
+                left_out = v
+            z = (v - mean) * inverse + _turn(role_shift[i], person_shift[p]) * looseness[p]
+            if z > floor[p]:
+                _offer(p, z, v, rows[i], best_score, best_role, best_value, floor)
+        is_kept[kept[:n]] = False
+        row_stats[i, 0], row_stats[i, 1] = left_out, summary[2]
+        row_stats[i, 2], row_stats[i, 3] = summary[3], summary[4]
+    return out_rows[:count], out_people[:count]
+
+
+@_compiled
+def values_block(
+    rows: IntArray,
+    indptr: IntArray,
+    skill: IntArray,
+    weight: FloatArray,
+    mean: FloatArray,
+    spread: FloatArray,
+    extra: FloatArray,
+    ucb: bool,
+    kappa: float,
+    lead_factor: FloatArray,
+    fte: FloatArray,
+    is_lead: BoolArray,
+    capacity: FloatArray,
+    may_lead: BoolArray,
+    tolerance: float,
+) -> FloatArray:
+    """Values of every person (columns) in each role of ``rows``; -inf where ineligible.
+
+    A role's skill weights are row ``r`` of a CSR matrix (``indptr``, ``skill``,
+    ``weight``); ``mean`` and ``spread`` are (skills x people). With ``ucb`` the
+    value adds ``kappa * sqrt(sum w^2 spread + extra)``, an upper confidence bound;
+    otherwise ``sum w spread``, a posterior draw (zeros for none). Stated interest
+    and the council's forbids are sparse, and left to the caller.
+    """
+    n_people = mean.shape[1]
+    out = np.zeros((rows.size, n_people))
+    explore = np.empty(n_people)
+    for i in range(rows.size):
+        r = rows[i]
+        row = out[i]
+        if ucb:
+            explore[:] = extra
+        else:
+            explore[:] = 0.0
+        for at in range(indptr[r], indptr[r + 1]):
+            j, w = skill[at], weight[at]
+            scale = w * w if ucb else w
+            for p in range(n_people):
+                row[p] += w * mean[j, p]
+                explore[p] += scale * spread[j, p]
+        lead, need = is_lead[r], fte[r] - tolerance
+        for p in range(n_people):
+            v = row[p] + (kappa * np.sqrt(explore[p]) if ucb else explore[p])
+            ok = capacity[p] >= need and (may_lead[p] or not lead)
+            row[p] = v * lead_factor[r] if ok else -np.inf
+    return out

@@ -1,0 +1,128 @@
+"""The compiled passes over every pair, against numpy and plain Python readings of the rules."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mts.domain.errors import Infeasible
+from mts.domain.staffing import Exploration
+from mts.staffing import StaffingRequest, StaffingSettings, kernels
+from mts.staffing.problem import BestPerPerson, build_problem
+from unit.staffing.test_round_properties import FAST, rounds
+
+
+@FAST
+@given(rounds(max_people=6), st.sampled_from(list(Exploration)), st.integers(0, 3))
+def test_values_are_each_pair_valued_alone_and_minus_inf_exactly_where_ineligible(
+    request: StaffingRequest, exploration: Exploration, seed: int
+) -> None:
+    try:
+        problem = build_problem(request, StaffingSettings(exploration=exploration, seed=seed))
+    except Infeasible:  # pins or rules that cannot hold: nothing to value
+        return
+    model = problem.model
+    roles = np.arange(problem.n_roles, dtype=np.intp)
+    value = model.values(roles)
+    eligible = model.eligible(roles)
+    assert np.array_equal(np.isfinite(value), eligible)
+    role, person = np.nonzero(eligible)
+    assert np.allclose(value[role, person], model.pair_values(person, role), atol=1e-12)
+
+
+def _block(seed: int, n_rows: int, n_people: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    value = rng.normal(size=(n_rows, n_people))
+    value[rng.random((n_rows, n_people)) < 0.3] = -np.inf
+    return {
+        "value": value,
+        "role_shift": rng.random(n_rows),
+        "person_shift": rng.random(n_people),
+        "looseness": 0.5 * rng.random(n_people),
+        "uncertain": rng.random(n_people) < 0.3,
+        "stretch": rng.random(n_rows) < 0.5,
+        "department": rng.integers(0, 3, n_people).astype(np.intp),
+        "ruled": rng.random(n_rows) < 0.5,
+    }
+
+
+def _turns(b: dict[str, np.ndarray]) -> np.ndarray:
+    turn = b["role_shift"][:, None] + b["person_shift"][None, :]
+    return turn - (turn >= 1.0)
+
+
+def _rule_by_hand(b: dict[str, np.ndarray], k: int) -> tuple[set[tuple[int, int]], np.ndarray]:
+    """The pruning rule read literally: sort each row's eligible people and take from the top."""
+    score = b["value"] + kernels.TIE_BREAK * _turns(b)
+    kept: set[tuple[int, int]] = set()
+    open_ = np.zeros((score.shape[0], 3), dtype=bool)
+    for i, row in enumerate(score):
+        eligible = [p for p in np.argsort(-row) if np.isfinite(row[p])]
+        kept |= {(i, int(p)) for p in eligible[:k]}
+        if b["stretch"][i]:
+            kept |= {(i, int(p)) for p in [p for p in eligible if b["uncertain"][p]][:k]}
+        if b["ruled"][i]:
+            for d in range(3):
+                mine = [p for p in eligible if b["department"][p] == d]
+                kept |= {(i, int(p)) for p in mine[:2]}
+                open_[i, d] = bool(mine)
+    return kept, open_
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(1, 40), st.integers(1, 5))
+def test_select_block_keeps_what_the_pruning_rule_names(
+    seed: int, n_rows: int, n_people: int, k: int
+) -> None:
+    b = _block(seed, n_rows, n_people)
+    open_ = np.zeros((n_rows, 3), dtype=bool)
+    rows, people = kernels.select_block(
+        b["value"], b["role_shift"], b["person_shift"], k, b["uncertain"], b["stretch"],
+        b["department"], b["ruled"], 2, open_,
+    )
+    kept, expected_open = _rule_by_hand(b, k)
+    assert len(rows) == len(kept)
+    assert set(zip(rows.tolist(), people.tolist(), strict=True)) == kept
+    assert np.array_equal(open_, expected_open)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(1, 40), st.integers(1, 4))
+def test_scan_block_summarises_each_role_and_keeps_each_persons_standout_roles(
+    seed: int, n_rows: int, n_people: int, depth: int
+) -> None:
+    b = _block(seed, n_rows, n_people)
+    k = 2
+    rows = np.arange(10, 10 + n_rows, dtype=np.intp)
+    stats = np.empty((n_rows, 4))
+    open_ = np.zeros((n_rows, 3), dtype=bool)
+    best = BestPerPerson.empty(depth, n_people)
+    r, p = kernels.scan_block(
+        b["value"], rows, b["role_shift"], b["person_shift"], b["looseness"], k,
+        b["uncertain"], b["stretch"], b["department"], b["ruled"], 2, open_, stats,
+        best.score, best.role, best.value, best.floor,
+    )
+    kept, _ = _rule_by_hand(b, k)
+    assert set(zip(r.tolist(), p.tolist(), strict=True)) == kept
+    value, finite = b["value"], np.isfinite(b["value"])
+    for i in range(n_rows):
+        out = [value[i, q] for q in range(n_people) if finite[i, q] and (i, q) not in kept]
+        assert stats[i, 0] == max(out, default=-np.inf)
+        assert stats[i, 1] == value[i].max()
+        if finite[i].any():
+            assert stats[i, 2] == int(np.argmax(value[i]))
+        assert stats[i, 3] == (finite[i] & b["uncertain"]).sum()
+    # each person's lists: the roles where their z-score, loosened by the turn, is highest
+    mean = np.array([value[i, finite[i]].mean() if finite[i].any() else 0.0
+                     for i in range(n_rows)])
+    spread = np.array([value[i, finite[i]].std() if finite[i].any() else 0.0
+                       for i in range(n_rows)])
+    z = (value - mean[:, None]) / np.where(spread > 0, spread, 1.0)[:, None]
+    z += _turns(b) * b["looseness"][None, :]
+    edges = best.edges()
+    for q in range(n_people):
+        eligible = np.flatnonzero(finite[:, q])
+        expected = sorted(eligible, key=lambda i: -z[i, q])[:depth]
+        assert sorted(edges.role[edges.person == q].tolist()) == sorted(
+            int(rows[i]) for i in expected)
