@@ -341,3 +341,35 @@ def values_block(
             ok = capacity[p] >= need and (may_lead[p] or not lead)
             row[p] = v * lead_factor[r] if ok else -np.inf
     return out
+
+
+@_compiled
+def offer_profits(
+    value: FloatArray,
+    which: IntArray,
+    rows: IntArray,
+    fte: FloatArray,
+    role_price: FloatArray,
+    stretch_price: FloatArray,
+    link: FloatArray,
+    uncertain: BoolArray,
+    department: IntArray,
+    best_score: FloatArray,
+    best_role: IntArray,
+    best_value: FloatArray,
+    floor: FloatArray,
+) -> None:
+    """Offer rows ``which`` of a block to every person at their Lagrangian profit,
+    ``fte value - role_price + stretch_price [uncertain] + link[department]``.
+
+    Per row ``i``: ``rows[i]`` is the role, ``fte[i]`` and ``role_price[i]`` its FTE and
+    price, ``stretch_price[i]`` and ``link[i]`` (departments) its project's prices.
+    """
+    for i in which:
+        for p in range(value.shape[1]):
+            v = value[i, p]
+            profit = fte[i] * v - role_price[i]  # summed in the order _Multipliers.profit sums
+            profit += stretch_price[i] * uncertain[p]
+            profit += link[i, department[p]]
+            if profit > floor[p]:
+                _offer(p, profit, v, rows[i], best_score, best_role, best_value, floor)

@@ -67,6 +67,7 @@ from highspy._core import _Highs  # the plain core: highspy.Highs prints a banne
 from scipy import sparse
 
 from mts.domain.errors import Infeasible
+from mts.staffing import kernels
 from mts.staffing.problem import (
     FTE_TOLERANCE,
     BestPerPerson,
@@ -995,7 +996,7 @@ def _price(problem: StaffingProblem, arcs: _Arcs, mult: _Multipliers) -> Edges:
     """
     classes = _Classes.of(arcs)
     for rows, value in problem.value_blocks(np.arange(problem.n_roles, dtype=np.intp)):
-        classes.add(rows, _block_profit(problem, mult, rows, value), value)
+        classes.add(problem, mult, rows, value)
     found = classes.edges(problem.n_people)
     known = arcs.edges.role * problem.n_people + arcs.edges.person
     fresh = ~np.isin(found.role * problem.n_people + found.person, known)
@@ -1019,26 +1020,23 @@ class _Classes:
         return _Classes(of_role.astype(np.intp),
                         [BestPerPerson.empty(max(d, 1), pr.n_people) for d in depth])
 
-    def add(self, rows: IntArray, profit: FloatArray, value: FloatArray) -> None:
-        """Merge a block of roles (rows x people) into each class's best pairs per person."""
+    def add(self, problem: StaffingProblem, mult: _Multipliers, rows: IntArray,
+            value: FloatArray) -> None:
+        """Offer a block of roles (rows x people) to each person at its profit, in its class."""
+        j = problem.role_project[rows]
+        prices = (problem.fte[rows], mult.role[rows], mult.stretch[j],
+                  np.ascontiguousarray(mult.link[j]))
         for k in np.unique(self.of_role[rows]).tolist():
-            mine = self.of_role[rows] == k
-            self.best[k].offer(rows[mine], profit[mine], value[mine])
+            best = self.best[k]
+            which = np.flatnonzero(self.of_role[rows] == k)
+            kernels.offer_profits(value, which, rows, *prices, problem.uncertain,
+                                  problem.department, best.score, best.role, best.value,
+                                  best.floor)
 
     def edges(self, n_people: int) -> Edges:
         """Every kept pair with positive profit."""
         parts = [best.edges(above=_PROFIT_TOLERANCE) for best in self.best]
         return Edges.union([no_edges(), *parts], n_people)
-
-
-def _block_profit(
-    problem: StaffingProblem, mult: _Multipliers, rows: IntArray, value: FloatArray
-) -> FloatArray:
-    j = problem.role_project[rows]
-    profit = problem.fte[rows, None] * value - mult.role[rows, None]
-    profit += mult.stretch[j, None] * problem.uncertain[None, :]
-    profit += mult.link[j][:, problem.department]
-    return profit
 
 
 # -- the model ----------------------------------------------------------------------------

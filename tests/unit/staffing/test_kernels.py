@@ -126,3 +126,30 @@ def test_scan_block_summarises_each_role_and_keeps_each_persons_standout_roles(
         expected = sorted(eligible, key=lambda i: -z[i, q])[:depth]
         assert sorted(edges.role[edges.person == q].tolist()) == sorted(
             int(rows[i]) for i in expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(1, 30), st.integers(1, 3))
+def test_offer_profits_keeps_each_persons_best_lagrangian_profits(
+    seed: int, n_rows: int, n_people: int, depth: int
+) -> None:
+    b = _block(seed, n_rows, n_people)
+    rng = np.random.default_rng(seed + 1)
+    rows = np.arange(5, 5 + n_rows, dtype=np.intp)
+    fte, role_price = rng.choice([0.2, 0.5, 1.0], n_rows), rng.normal(size=n_rows)
+    stretch_price, link = rng.random(n_rows), rng.normal(size=(n_rows, 3))
+    which = np.flatnonzero(rng.random(n_rows) < 0.7)
+    best = BestPerPerson.empty(depth, n_people)
+    kernels.offer_profits(b["value"], which, rows, fte, role_price, stretch_price, link,
+                          b["uncertain"], b["department"], best.score, best.role, best.value,
+                          best.floor)
+    profit = fte[:, None] * b["value"] - role_price[:, None]
+    profit += stretch_price[:, None] * b["uncertain"][None, :]
+    profit += link[:, b["department"]]
+    edges = best.edges()
+    for q in range(n_people):
+        offered = [i for i in which if np.isfinite(profit[i, q])]
+        expected = sorted(offered, key=lambda i: -profit[i, q])[:depth]
+        mine = edges.person == q
+        assert sorted(edges.role[mine].tolist()) == sorted(int(rows[i]) for i in expected)
+        assert np.array_equal(edges.value[mine], b["value"][edges.role[mine] - 5, q])
