@@ -1378,7 +1378,8 @@ def _pricing_fits(problem: StaffingProblem, started: float, share: float) -> boo
 
 def _pricing_seconds(problem: StaffingProblem) -> float:
     """How long a pricing pass should take: it values every pair like building's scan but
-    selects far less (at 10,000 people, 1.3-1.9 s against the scan's 3.6-4.7 s)."""
+    keeps far less (0.4 s against the scan's 1.0 s at 10,000 people x 6,000 roles; 25 s
+    against 60 s at 100,000 x 60,000)."""
     return 0.5 * problem.scan_seconds
 
 
