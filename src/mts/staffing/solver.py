@@ -86,6 +86,7 @@ _WIDEN_LIMIT = 3_000_000  # pairs; above this, widening for a diagnosis stops at
 _FILTER_LIMIT = 40  # rules a deletion filter may test one by one
 _UNIT_CHOICES = (0.1, 0.05, 0.025, 0.01)
 _MAX_SLOTS = 24  # items per person in one knapsack; beyond that the bound adds their profit
+_PAIR_CHUNK = 100_000  # pairs turned into Python lists at once by the greedy
 _PROFIT_TOLERANCE = 1e-9
 _LP_SHARE = 0.75  # of the time limit, at most, for the LP and its pricing rounds
 _RELAX_SHARE = 0.75  # the relaxation ends here too (it gets what the LP leaves); then LNS
@@ -288,11 +289,14 @@ def greedy(problem: StaffingProblem, edges: Edges, order: IntArray | None = None
 
 def _fill(board: _Board, edges: Edges, order: IntArray | None = None) -> None:
     order = np.argsort(-edges.value, kind="stable") if order is None else order
-    floor = -board.problem.settings.vacancy_penalty
-    people, roles, values = edges.person.tolist(), edges.role.tolist(), edges.value.tolist()
-    for e in order.tolist():
-        if values[e] > floor and board.can_take(people[e], roles[e]):
-            board.take(people[e], roles[e], values[e])
+    order = order[edges.value[order] > -board.problem.settings.vacancy_penalty]
+    # a chunk at a time: Python lists of every pair at once took 500 MB at 100,000 people
+    for start in range(0, order.size, _PAIR_CHUNK):
+        chunk = order[start : start + _PAIR_CHUNK]
+        for p, r, v in zip(edges.person[chunk].tolist(), edges.role[chunk].tolist(),
+                           edges.value[chunk].tolist(), strict=True):
+            if board.can_take(p, r):
+                board.take(p, r, v)
 
 
 def _meet_project_rules(board: _Board, edges: Edges) -> None:
@@ -404,10 +408,9 @@ class _Candidates:
     @staticmethod
     def of(edges: Edges, n_roles: int) -> _Candidates:
         starts = np.searchsorted(edges.role, np.arange(n_roles + 1)).tolist()
-        people, values = edges.person.tolist(), edges.value.tolist()
         return _Candidates(
-            [people[starts[r] : starts[r + 1]] for r in range(n_roles)],
-            [values[starts[r] : starts[r + 1]] for r in range(n_roles)],
+            [edges.person[starts[r] : starts[r + 1]].tolist() for r in range(n_roles)],
+            [edges.value[starts[r] : starts[r + 1]].tolist() for r in range(n_roles)],
         )
 
 
