@@ -1427,8 +1427,8 @@ def _relax_and_price(
     complete = not np.isfinite(problem.left_out_best).any()
     rest = -np.inf if complete else 0.0
     everywhere, relaxed = proved, np.inf
+    arcs = _Arcs.of(problem, edges)
     for round_ in range(settings.pricing_rounds):
-        arcs = _Arcs.of(problem, edges)
         search.bound = np.inf
         _subgradient(problem, arcs, search, _round_end(deadline, complete or round_ + 1 ==
                                                        settings.pricing_rounds), iterations)
@@ -1438,12 +1438,16 @@ def _relax_and_price(
             # a pass over every pair would overrun the time limit: keep the bound found so far
             return _Priced(edges, added, everywhere, search.bound, rest)
         new = _price(problem, arcs, search.multipliers)
+        if len(new) == 0:
+            everywhere = min(everywhere, search.bound)
+            return _Priced(edges, added, everywhere, search.bound, rest)
+        del arcs  # before the next is built: at 100,000 people each takes hundreds of MB
         edges = Edges.union([edges, new], problem.n_people)
         added += len(new)
-        relaxed = search.bound if len(new) == 0 else _evaluate(_Arcs.of(problem, edges),
-                                                                search.multipliers).value
+        arcs = _Arcs.of(problem, edges)
+        relaxed = _evaluate(arcs, search.multipliers).value
         everywhere = min(everywhere, relaxed)
-        if len(new) == 0 or time.perf_counter() > deadline:
+        if time.perf_counter() > deadline:
             break
         iterations = max(settings.lagrangian_iterations // 2, 1)
     return _Priced(edges, added, everywhere, relaxed, rest)
