@@ -6,12 +6,12 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mts.staffing import StaffingRequest, StaffingSettings, solver
 from mts.staffing.problem import BestPerPerson, build_problem
-from unit.staffing.test_round_properties import rounds
+from unit.staffing.test_round_properties import EXACT, FAST, brute_force, rounds
 
 
 @settings(max_examples=60, deadline=None)
@@ -56,3 +56,21 @@ def test_a_round_whose_build_used_up_the_time_limit_skips_the_lp_and_pricing(
 
 def _must_not_run(*_: object, **__: object) -> None:
     raise AssertionError("ran with no time left")
+
+
+@FAST
+@given(rounds(max_people=4, rules=False))
+def test_highs_on_the_lps_support_finds_the_best_plan_those_pairs_allow(
+    request: StaffingRequest,
+) -> None:
+    """Given every pair as the support, the step after rounding must reach the true optimum
+    from the greedy plan; with no time left it must hand the start back untouched."""
+    assume(sum(role.headcount for role in request.roles) <= 5)
+    problem = build_problem(request, EXACT)
+    start = solver.greedy_baseline(problem)
+    found = solver._best_on_support(problem, problem.edges, start, time.perf_counter())
+    assert not solver.violations(problem, found)
+    assert solver.objective(problem, found) == pytest.approx(brute_force(request, EXACT),
+                                                             abs=1e-7)
+    late = solver._best_on_support(problem, problem.edges, start, time.perf_counter() - 60.0)
+    assert late is start
