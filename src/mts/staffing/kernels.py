@@ -170,21 +170,22 @@ def select_block(
     ruled: BoolArray,
     keep_per_department: int,
     open_: BoolArray,
+    summary: FloatArray,
 ) -> tuple[IntArray, IntArray]:
-    """``_select_row`` on every row of ``value``: the kept (row, person) pairs.
+    """``_select_row`` on every row of ``value``: the kept (row, person) pairs, by row.
 
-    ``open_`` (rows x departments) receives which departments have anyone eligible.
+    ``open_`` (rows x departments) receives which departments have anyone
+    eligible, and ``summary`` (rows x 5) what ``_select_row`` saw of each row.
     """
     n_rows = value.shape[0]
     width = _width(k, value.shape[1], open_.shape[1], keep_per_department)
     rows = np.empty(n_rows * min(width, value.shape[1]), dtype=np.intp)
     people = np.empty(rows.size, dtype=np.intp)
     kept = np.empty(width, dtype=np.intp)
-    summary = np.empty(5)
     count = 0
     for i in range(n_rows):
         n = _select_row(value[i], role_shift[i], person_shift, k, uncertain, stretch[i],
-                        department, ruled[i], keep_per_department, open_[i], kept, summary)
+                        department, ruled[i], keep_per_department, open_[i], kept, summary[i])
         rows[count : count + n] = i
         people[count : count + n] = kept[:n]
         count += n
@@ -257,23 +258,17 @@ def scan_block(
     ``problem._Spread``).
     """
     n_rows, n_people = value.shape
-    width = _width(k, n_people, open_.shape[1], keep_per_department)
-    out_rows = np.empty(n_rows * min(width, n_people), dtype=np.intp)
-    out_people = np.empty(out_rows.size, dtype=np.intp)
-    kept = np.empty(width, dtype=np.intp)
+    summary = np.empty((n_rows, 5))
+    kept_rows, kept_people = select_block(value, role_shift, person_shift, k, uncertain,
+                                          stretch, department, ruled, keep_per_department,
+                                          open_, summary)
+    bounds = np.searchsorted(kept_rows, np.arange(n_rows + 1))
     is_kept = np.zeros(n_people, dtype=np.bool_)
-    summary = np.empty(5)
-    count = 0
     for i in range(n_rows):
-        row = value[i]
-        n = _select_row(row, role_shift[i], person_shift, k, uncertain, stretch[i],
-                        department, ruled[i], keep_per_department, open_[i], kept, summary)
-        out_rows[count : count + n] = i
-        out_people[count : count + n] = kept[:n]
-        count += n
-        is_kept[kept[:n]] = True
-        eligible = max(summary[0], 1.0)
-        mean = summary[1] / eligible
+        row, kept = value[i], kept_people[bounds[i] : bounds[i + 1]]
+        is_kept[kept] = True
+        eligible = max(summary[i, 0], 1.0)
+        mean = summary[i, 1] / eligible
         squares = 0.0
         for v in row:
             squares += (v - mean) ** 2 if np.isfinite(v) else 0.0
@@ -287,10 +282,10 @@ def scan_block(
             z = (v - mean) * inverse + _turn(role_shift[i], person_shift[p]) * looseness[p]
             if z > floor[p]:
                 _offer(p, z, v, rows[i], best_score, best_role, best_value, floor)
-        is_kept[kept[:n]] = False
-        row_stats[i, 0], row_stats[i, 1] = left_out, summary[2]
-        row_stats[i, 2], row_stats[i, 3] = summary[3], summary[4]
-    return out_rows[:count], out_people[:count]
+        is_kept[kept] = False
+        row_stats[i, 0], row_stats[i, 1] = left_out, summary[i, 2]
+        row_stats[i, 2], row_stats[i, 3] = summary[i, 3], summary[i, 4]
+    return kept_rows, kept_people
 
 
 @_compiled

@@ -981,6 +981,7 @@ def _select(
     return kernels.select_block(
         np.ascontiguousarray(value), no_turn[: value.shape[0]], no_turn[: value.shape[1]], k,
         uncertain, stretch, department, ruled, _DEPARTMENT_KEEP, open_,
+        np.empty((value.shape[0], 5)),
     )
 
 

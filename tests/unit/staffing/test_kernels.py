@@ -79,7 +79,7 @@ def test_select_block_keeps_what_the_pruning_rule_names(
     open_ = np.zeros((n_rows, 3), dtype=bool)
     rows, people = kernels.select_block(
         b["value"], b["role_shift"], b["person_shift"], k, b["uncertain"], b["stretch"],
-        b["department"], b["ruled"], 2, open_,
+        b["department"], b["ruled"], 2, open_, np.empty((n_rows, 5)),
     )
     kept, expected_open = _rule_by_hand(b, k)
     assert len(rows) == len(kept)
