@@ -211,25 +211,6 @@ def _offer(p: int, score: float, value: float, role: int, best_score: FloatArray
 
 
 @_compiled
-def offer_block(
-    score: FloatArray,
-    value: FloatArray,
-    rows: IntArray,
-    best_score: FloatArray,
-    best_role: IntArray,
-    best_value: FloatArray,
-    floor: FloatArray,
-) -> None:
-    """Offer each role of a block to every person: where ``score[i, p]`` beats the lowest
-    of ``p``'s kept scores, it replaces that one. ``best_*`` are (people x depth)."""
-    for i in range(score.shape[0]):
-        for p in range(score.shape[1]):
-            if score[i, p] > floor[p]:
-                _offer(p, score[i, p], value[i, p], rows[i], best_score, best_role,
-                       best_value, floor)
-
-
-@_compiled
 def scan_block(
     value: FloatArray,
     rows: IntArray,

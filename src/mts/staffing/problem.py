@@ -833,6 +833,7 @@ class _Spread:
     identical posteriors over the roles instead of listing the same few
     everywhere. Roles rank people by ``value + 1e-6 f`` (ties only); people
     rank roles by ``z + 0.5 sd_p f``, more loosely the less we know about them.
+    ``kernels.scan_block`` computes ``f`` pair by pair from these shifts.
     """
 
     role_shift: FloatArray
@@ -844,20 +845,15 @@ class _Spread:
         rng = np.random.default_rng([seed, 7919])
         return _Spread(rng.random(n_roles), rng.random(n_people), 0.5 * np.minimum(sd, 1.0))
 
-    def turns(self, rows: IntArray) -> FloatArray:
-        """``frac(a_r + b_p)`` for each role in ``rows`` (rows) and person (columns)."""
-        turn = self.role_shift[rows, None] + self.person_shift[None, :]
-        turn -= turn >= 1.0
-        return turn
-
 
 @dataclass(eq=False)
 class BestPerPerson:
     """Each person's ``depth`` best-scoring roles seen so far, as (people x depth) arrays.
 
-    Blocks of roles are offered one after another; a role enters a person's
-    list only if it beats the lowest score kept there (``floor``), so once
-    the first blocks are in, later blocks cost one comparison per pair.
+    The compiled scan and pricing (``kernels``) offer roles one after another;
+    a role enters a person's list only if it beats the lowest score kept there
+    (``floor``), so once the first roles are in, the rest cost one comparison
+    per pair.
     """
 
     score: FloatArray
@@ -871,11 +867,6 @@ class BestPerPerson:
         floor = np.full(n_people, np.inf if depth == 0 else -np.inf)
         return BestPerPerson(np.full(shape, -np.inf), np.full(shape, -1, dtype=np.intp),
                              np.zeros(shape), floor)
-
-    def offer(self, rows: IntArray, score: FloatArray, value: FloatArray) -> None:
-        """Merge a block: ``score`` and ``value`` are (rows x people)."""
-        kernels.offer_block(np.ascontiguousarray(score), np.ascontiguousarray(value), rows,
-                            self.score, self.role, self.value, self.floor)
 
     def edges(self, above: float = -np.inf) -> Edges:
         """Every kept pair scoring above ``above``."""

@@ -86,7 +86,7 @@ _WIDEN_LIMIT = 3_000_000  # pairs; above this, widening for a diagnosis stops at
 _FILTER_LIMIT = 40  # rules a deletion filter may test one by one
 _UNIT_CHOICES = (0.1, 0.05, 0.025, 0.01)
 _MAX_SLOTS = 24  # items per person in one knapsack; beyond that the bound adds their profit
-_PAIR_CHUNK = 100_000  # pairs turned into Python lists at once by the greedy
+_LIST_CHUNK = 100_000  # pairs turned into Python lists at once by the greedy
 _PROFIT_TOLERANCE = 1e-9
 _LP_SHARE = 0.75  # of the time limit, at most, for the LP and its pricing rounds
 _SUPPORT_SHARE = 0.1  # of the time limit, at most, for HiGHS on the pairs the LP uses
@@ -292,8 +292,8 @@ def _fill(board: _Board, edges: Edges, order: IntArray | None = None) -> None:
     order = np.argsort(-edges.value, kind="stable") if order is None else order
     order = order[edges.value[order] > -board.problem.settings.vacancy_penalty]
     # a chunk at a time: Python lists of every pair at once took 500 MB at 100,000 people
-    for start in range(0, order.size, _PAIR_CHUNK):
-        chunk = order[start : start + _PAIR_CHUNK]
+    for start in range(0, order.size, _LIST_CHUNK):
+        chunk = order[start : start + _LIST_CHUNK]
         for p, r, v in zip(edges.person[chunk].tolist(), edges.role[chunk].tolist(),
                            edges.value[chunk].tolist(), strict=True):
             if board.can_take(p, r):

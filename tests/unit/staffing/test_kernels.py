@@ -129,9 +129,10 @@ def test_scan_block_summarises_each_role_and_keeps_each_persons_standout_roles(
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(1, 30), st.integers(1, 3))
-def test_offer_profits_keeps_each_persons_best_lagrangian_profits(
-    seed: int, n_rows: int, n_people: int, depth: int
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(1, 30), st.integers(1, 3),
+       st.integers(1, 3))
+def test_offer_profits_keeps_each_persons_best_lagrangian_profits_over_all_blocks(
+    seed: int, n_rows: int, n_people: int, depth: int, n_blocks: int
 ) -> None:
     b = _block(seed, n_rows, n_people)
     rng = np.random.default_rng(seed + 1)
@@ -140,9 +141,10 @@ def test_offer_profits_keeps_each_persons_best_lagrangian_profits(
     stretch_price, link = rng.random(n_rows), rng.normal(size=(n_rows, 3))
     which = np.flatnonzero(rng.random(n_rows) < 0.7)
     best = BestPerPerson.empty(depth, n_people)
-    kernels.offer_profits(b["value"], which, rows, fte, role_price, stretch_price, link,
-                          b["uncertain"], b["department"], best.score, best.role, best.value,
-                          best.floor)
+    for block in np.array_split(which, n_blocks):
+        kernels.offer_profits(b["value"], block, rows, fte, role_price, stretch_price, link,
+                              b["uncertain"], b["department"], best.score, best.role,
+                              best.value, best.floor)
     profit = fte[:, None] * b["value"] - role_price[:, None]
     profit += stretch_price[:, None] * b["uncertain"][None, :]
     profit += link[:, b["department"]]
