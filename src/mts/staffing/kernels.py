@@ -246,27 +246,48 @@ def scan_block(
     bounds = np.searchsorted(kept_rows, np.arange(n_rows + 1))
     is_kept = np.zeros(n_people, dtype=np.bool_)
     for i in range(n_rows):
-        row, kept = value[i], kept_people[bounds[i] : bounds[i + 1]]
+        kept = kept_people[bounds[i] : bounds[i + 1]]
         is_kept[kept] = True
-        eligible = max(summary[i, 0], 1.0)
-        mean = summary[i, 1] / eligible
-        squares = 0.0
-        for v in row:
-            squares += (v - mean) ** 2 if np.isfinite(v) else 0.0
-        spread = np.sqrt(squares / eligible)
-        inverse = 1.0 / spread if spread > 0 else 1.0
-        left_out = -np.inf
-        for p in range(n_people):  # -inf (ineligible) stays -inf and is never offered
-            v = row[p]
-            if v > left_out and not is_kept[p]:
-                left_out = v
-            z = (v - mean) * inverse + _turn(role_shift[i], person_shift[p]) * looseness[p]
-            if z > floor[p]:
-                _offer(p, z, v, rows[i], best_score, best_role, best_value, floor)
+        row_stats[i, 0] = _offer_standouts(value[i], rows[i], role_shift[i], person_shift,
+                                           looseness, summary[i], is_kept, best_score,
+                                           best_role, best_value, floor)
         is_kept[kept] = False
-        row_stats[i, 0], row_stats[i, 1] = left_out, summary[i, 2]
-        row_stats[i, 2], row_stats[i, 3] = summary[i, 3], summary[i, 4]
+        row_stats[i, 1:] = summary[i, 2:]
     return kept_rows, kept_people
+
+
+@_compiled
+def _offer_standouts(
+    row: FloatArray,
+    role: int,
+    role_shift: float,
+    person_shift: FloatArray,
+    looseness: FloatArray,
+    summary: FloatArray,
+    is_kept: BoolArray,
+    best_score: FloatArray,
+    best_role: IntArray,
+    best_value: FloatArray,
+    floor: FloatArray,
+) -> float:
+    """Offer ``role`` to every person at their loosened z-score in ``row`` (``summary``
+    from ``_select_row``); returns the best value of anyone not in ``is_kept``."""
+    eligible = max(summary[0], 1.0)
+    mean = summary[1] / eligible
+    squares = 0.0
+    for v in row:
+        squares += (v - mean) ** 2 if np.isfinite(v) else 0.0
+    spread = np.sqrt(squares / eligible)
+    inverse = 1.0 / spread if spread > 0 else 1.0
+    left_out = -np.inf
+    for p in range(row.size):  # -inf (ineligible) stays -inf and is never offered
+        v = row[p]
+        if v > left_out and not is_kept[p]:
+            left_out = v
+        z = (v - mean) * inverse + _turn(role_shift, person_shift[p]) * looseness[p]
+        if z > floor[p]:
+            _offer(p, z, v, role, best_score, best_role, best_value, floor)
+    return float(left_out)
 
 
 @_compiled

@@ -259,12 +259,11 @@ class ValueModel:
 
     def values(self, rows: IntArray) -> FloatArray:
         """Values of every person (columns) in each role of ``rows``; -inf where ineligible."""
-        thompson = self._drawn is not None
-        w = self._sparse
+        w, drawn = self._sparse, self._drawn
         value = kernels.values_block(
             np.ascontiguousarray(rows, dtype=np.intp), w.indptr, w.indices, w.data,
-            self._columns, self._drawn if self._drawn is not None else self._spread, self.gvar,
-            not thompson, self.kappa if self.exploration is Exploration.UCB else 0.0,
+            self._columns, self._spread if drawn is None else drawn, self.gvar,
+            drawn is None, self.kappa if self.exploration is Exploration.UCB else 0.0,
             self.lead_factor, self.fte, self.is_lead, self.capacity, self.may_lead,
             FTE_TOLERANCE,
         )
@@ -968,9 +967,8 @@ def _select(
     rule with its seeded tie-break).
     """
     open_ = np.zeros((value.shape[0], n_departments), dtype=bool)
-    no_turn = np.zeros(max(value.shape[0], value.shape[1]))
     return kernels.select_block(
-        np.ascontiguousarray(value), no_turn[: value.shape[0]], no_turn[: value.shape[1]], k,
+        np.ascontiguousarray(value), np.zeros(value.shape[0]), np.zeros(value.shape[1]), k,
         uncertain, stretch, department, ruled, _DEPARTMENT_KEEP, open_,
         np.empty((value.shape[0], 5)),
     )
