@@ -58,15 +58,10 @@ from mts.staffing import (
     StaffingSettings,
     solve_round,
 )
+from mts.staffing.board import greedy_baseline, objective, violations
+from mts.staffing.lp import lp_start, solve_mip  # HiGHS alone, bypassing the pipeline
 from mts.staffing.problem import Edges, build_problem
-from mts.staffing.solver import (  # the benchmark drives HiGHS alone, bypassing the pipeline
-    _highs,
-    _lp_start,
-    _seat_edges,
-    greedy_baseline,
-    objective,
-    violations,
-)
+from mts.staffing.solver import seat_edges
 
 N_SKILLS = 40
 N_DEPARTMENTS = 12
@@ -263,7 +258,7 @@ def _unpruned(
     greedy = greedy_baseline(problem)
     start = greedy if not violations(problem, greedy) else None
     left = settings.time_limit - (time.perf_counter() - begun)
-    result = _highs(problem, problem.edges, start, left)
+    result = solve_mip(problem, problem.edges, start, left)
     seats = result.seats if result.seats is not None else start
     value = None if seats is None else objective(problem, seats)
     gap = None
@@ -290,14 +285,14 @@ def _lp_all_pairs(request: StaffingRequest, settings: StaffingSettings) -> dict[
     objective can be judged when its own bound is loose. ``objective`` is the
     LP value; ``bound`` the lowest Lagrangian dual value over every pair that
     the rounds proved (each person's FTE knapsack kept whole, so at most the
-    LP value). It runs the optimiser's own LP rounds (``_lp_start``).
+    LP value). It runs the optimiser's own LP rounds (``lp_start``).
     """
     # no time limit to speak of: the LP rounds stop only when pricing finds nothing
     problem = build_problem(request, replace(settings, time_limit=1e9))
     begun = time.perf_counter()
     greedy = greedy_baseline(problem)
-    edges = Edges.union([problem.edges, _seat_edges(problem, greedy)], problem.n_people)
-    lp = _lp_start(problem, edges, begun, share=1.0)
+    edges = Edges.union([problem.edges, seat_edges(problem, greedy)], problem.n_people)
+    lp = lp_start(problem, edges, begun, share=1.0)
     return {
         "objective": lp.value,
         "bound": lp.bound,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 
+from mts.staffing.board import Seats, Solution, greedy_baseline, objective, violations
 from mts.staffing.explain import assemble_plan
 from mts.staffing.plan import (
     GroundworkDecision,
@@ -37,7 +38,7 @@ from mts.staffing.problem import (
     StaffingSettings,
     build_problem,
 )
-from mts.staffing.solver import Seats, Solution, greedy_baseline, objective, solve, violations
+from mts.staffing.solver import solve
 
 __all__ = [
     "Candidate",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mts.staffing.board import Seats, Solution
 from mts.staffing.plan import (
     PassedOver,
     PinSource,
@@ -32,7 +33,6 @@ from mts.staffing.problem import (
     IntArray,
     StaffingProblem,
 )
-from mts.staffing.solver import Seats, Solution
 
 _PASSED_OVER_SHOWN = 3
 

@@ -365,7 +365,7 @@ def offer_profits(
     for i in which:
         for p in range(value.shape[1]):
             v = value[i, p]
-            profit = fte[i] * v - role_price[i]  # summed in the order _Multipliers.profit sums
+            profit = fte[i] * v - role_price[i]  # summed in the order Multipliers.profit sums
             profit += stretch_price[i] * uncertain[p]
             profit += link[i, department[p]]
             if profit > floor[p]:

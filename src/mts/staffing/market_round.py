@@ -24,11 +24,11 @@ import numpy as np
 
 from mts.domain.people import PersonId
 from mts.domain.projects import RoleId
+from mts.staffing.board import Seats, Solution, objective
 from mts.staffing.explain import assemble_plan
 from mts.staffing.market import Explanation, MarketResult, parse_instance, solve_market
 from mts.staffing.plan import Plan, Seat
 from mts.staffing.problem import StaffingProblem, StaffingRequest, StaffingSettings, build_problem
-from mts.staffing.solver import Seats, Solution, objective
 
 
 def market_plan(request: StaffingRequest, settings: StaffingSettings) -> Plan:

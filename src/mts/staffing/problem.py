@@ -209,6 +209,10 @@ class Edges:
     def __len__(self) -> int:
         return int(self.person.size)
 
+    def subset(self, keep: BoolArray) -> Edges:
+        """The pairs where ``keep`` is true, in the same order."""
+        return Edges(self.person[keep], self.role[keep], self.value[keep])
+
     @staticmethod
     def union(parts: Sequence[Edges], n_people: int) -> Edges:
         """The pairs of every part once each, sorted by role, value (descending), person."""

@@ -31,9 +31,10 @@ from mts.staffing import (
     StaffingRequest,
     StaffingSettings,
 )
+from mts.staffing.board import Solution
 from mts.staffing.explain import assemble_plan
 from mts.staffing.problem import FTE_TOLERANCE, Edges, StaffingProblem, build_problem
-from mts.staffing.solver import Solution, solve
+from mts.staffing.solver import solve
 
 SKILLS = ("ml", "infra")
 PEOPLE = tuple(f"p{i:02d}" for i in range(18))

@@ -1,0 +1,409 @@
+"""The Lagrangian relaxation of a round and its subgradient optimisation.
+
+Step 2 of ``solver``'s docstring: the role rows and project rules are
+relaxed with multipliers; each person's FTE knapsack and one-lead limit are
+kept and solved exactly by dynamic programming over FTE units, for everyone
+at once. Every few steps the relaxed choice is repaired into a plan.
+"""
+
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from mts.staffing.board import (
+    Board,
+    Candidates,
+    Seats,
+    fill_from_everyone,
+    fill_open_seats,
+    improve,
+    meet_rules_preferring,
+    objective,
+    violations,
+)
+from mts.staffing.problem import BoolArray, Edges, FloatArray, IntArray, StaffingProblem
+
+_UNIT_CHOICES = (0.1, 0.05, 0.025, 0.01)
+MAX_SLOTS = 24  # items per person in one knapsack; beyond that the bound adds their profit
+PROFIT_TOLERANCE = 1e-9
+
+
+# -- Lagrangian relaxation ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Arcs:
+    """The candidate pairs with what the relaxation needs, fixed across iterations.
+
+    FTE is counted in whole ``unit`` s: exact when every FTE is a multiple of
+    the unit, otherwise role FTE is rounded down and capacity up, which only
+    loosens the knapsacks, so the bound stays valid.
+    """
+
+    problem: StaffingProblem
+    edges: Edges
+    gain: FloatArray
+    weight: IntArray
+    lead: BoolArray
+    project: IntArray
+    uncertain: BoolArray
+    department: IntArray
+    pinned: BoolArray
+    capacity: IntArray
+    pin_lead: BoolArray
+
+    @staticmethod
+    def of(problem: StaffingProblem, edges: Edges) -> Arcs:
+        unit = fte_unit(problem)
+        weight = np.floor(problem.fte / unit + 1e-6).astype(np.intp)
+        p, r = edges.person, edges.role
+        keys = problem.pin_role * problem.n_people + problem.pin_person
+        pinned = np.isin(r * problem.n_people + p, keys)
+        capacity = np.ceil(problem.capacity / unit - 1e-6).astype(np.intp)
+        capacity -= np.bincount(p[pinned], weights=weight[r[pinned]],
+                                minlength=problem.n_people).astype(np.intp)
+        pin_lead = np.zeros(problem.n_people, dtype=bool)
+        pin_lead[p[pinned & problem.is_lead[r]]] = True
+        return Arcs(
+            problem=problem,
+            edges=edges,
+            gain=problem.fte[r] * edges.value,
+            weight=weight[r],
+            lead=problem.is_lead[r],
+            project=problem.role_project[r],
+            uncertain=problem.uncertain[p],
+            department=problem.department[p],
+            pinned=pinned,
+            capacity=np.maximum(capacity, 0),
+            pin_lead=pin_lead,
+        )
+
+
+def fte_unit(problem: StaffingProblem) -> float:
+    """The coarsest FTE unit every role FTE and capacity is a multiple of (else 0.01)."""
+    values = np.concatenate([problem.fte, problem.capacity])
+    for unit in _UNIT_CHOICES:
+        scaled = values / unit
+        if np.allclose(scaled, np.round(scaled), atol=1e-6):
+            return unit
+    return _UNIT_CHOICES[-1]
+
+
+@dataclass(eq=False)
+class Multipliers:
+    """``u`` per role (free), ``lambda`` per project (>= 0), ``mu`` per project and department."""
+
+    role: FloatArray
+    stretch: FloatArray
+    link: FloatArray
+
+    def copy(self) -> Multipliers:
+        """An independent copy."""
+        return Multipliers(self.role.copy(), self.stretch.copy(), self.link.copy())
+
+    def profit(self, arcs: Arcs) -> FloatArray:
+        """Each pair's Lagrangian profit ``fte value - u_r + lambda_j [uncertain] + mu_jd``."""
+        return (arcs.gain - self.role[arcs.edges.role]
+                + self.stretch[arcs.project] * arcs.uncertain
+                + self.link[arcs.project, arcs.department])
+
+
+@dataclass(frozen=True, eq=False)
+class Relaxed:
+    """One evaluation of the dual function: its value, the relaxed choice, the subgradient."""
+
+    value: float
+    chosen: BoolArray
+    role_slack: FloatArray
+    stretch_slack: FloatArray
+    link_slack: FloatArray
+
+
+def evaluate(arcs: Arcs, mult: Multipliers) -> Relaxed:
+    """``L(u, lambda, mu)`` and its subgradient (see the module docstring)."""
+    pr = arcs.problem
+    profit = mult.profit(arcs)
+    chosen, knapsacks = _knapsacks(arcs, profit)
+    chosen |= arcs.pinned
+    open_value = -pr.settings.vacancy_penalty * pr.fte - mult.role
+    vacant = np.where(open_value > 0, pr.headcount, 0)
+    picked, link_value = _departments_chosen(pr, mult)
+    value = (float(mult.role @ pr.headcount) + float(open_value.clip(0) @ pr.headcount)
+             + knapsacks + float(profit[arcs.pinned].sum())
+             - float(mult.stretch @ pr.min_stretch) - link_value)
+    fill = np.bincount(arcs.edges.role[chosen], minlength=pr.n_roles)
+    n_projects = len(pr.projects)
+    stretch_count = np.bincount(arcs.project[chosen & arcs.uncertain], minlength=n_projects)
+    links = np.zeros_like(mult.link)
+    np.add.at(links, (arcs.project[chosen], arcs.department[chosen]), 1.0)
+    return Relaxed(
+        value=value,
+        chosen=chosen,
+        role_slack=(pr.headcount - fill - vacant).astype(float),
+        stretch_slack=np.where(pr.min_stretch > 0, stretch_count - pr.min_stretch, 0.0),
+        link_slack=np.where(pr.min_departments[:, None] > 0, links - picked, 0.0),
+    )
+
+
+def _departments_chosen(pr: StaffingProblem, mult: Multipliers) -> tuple[FloatArray, float]:
+    """The ``y`` part: each ruled project opens its ``k`` departments with the smallest ``mu``."""
+    picked = np.zeros_like(mult.link)
+    total = 0.0
+    for j in np.flatnonzero(pr.min_departments > 0).tolist():
+        k = min(int(pr.min_departments[j]), mult.link.shape[1])
+        cheapest = np.argsort(mult.link[j], kind="stable")[:k]
+        picked[j, cheapest] = 1.0
+        total += float(mult.link[j, cheapest].sum())
+    return picked, total
+
+
+def _knapsacks(arcs: Arcs, profit: FloatArray) -> tuple[BoolArray, float]:
+    """Every person's best set of pairs, by dynamic programming over FTE units.
+
+    Among pairs of the same FTE and lead status only the best ``capacity // fte``
+    (one for leads) can ever be chosen, so only those enter the table; if a
+    person still has more than ``MAX_SLOTS``, the rest's profit is added to
+    the bound (still an upper bound) and they are left unchosen.
+    """
+    e = arcs.edges
+    usable = (profit > PROFIT_TOLERANCE) & ~arcs.pinned
+    usable &= arcs.weight <= arcs.capacity[e.person]
+    usable &= ~(arcs.lead & arcs.pin_lead[e.person])
+    idx = _dominant(arcs, profit, np.flatnonzero(usable))
+    idx = idx[np.lexsort((-profit[idx], e.person[idx]))]
+    slot = _rank_within(e.person[idx])
+    overflow = float(profit[idx[slot >= MAX_SLOTS]].sum())
+    idx, slot = idx[slot < MAX_SLOTS], slot[slot < MAX_SLOTS]
+    chosen = np.zeros(len(e), dtype=bool)
+    if idx.size == 0:
+        return chosen, overflow
+    best, taken = _table(arcs, profit, idx, slot)
+    chosen[taken] = True
+    return chosen, best + overflow
+
+
+def _dominant(arcs: Arcs, profit: FloatArray, idx: IntArray) -> IntArray:
+    """Drop pairs that a better pair of the same person, FTE and lead status always beats."""
+    e = arcs.edges
+    group = (e.person[idx] * 2 + arcs.lead[idx]) * (arcs.weight.max(initial=0) + 1)
+    group += arcs.weight[idx]
+    order = np.lexsort((-profit[idx], group))
+    idx, group = idx[order], group[order]
+    rank = _rank_within(group)
+    weight = np.maximum(arcs.weight[idx], 1)
+    limit = np.where(arcs.lead[idx], 1, arcs.capacity[e.person[idx]] // weight)
+    limit = np.where(arcs.weight[idx] == 0, MAX_SLOTS, limit)
+    return idx[rank < limit]
+
+
+def _rank_within(keys: IntArray) -> IntArray:
+    """Position of each element within its run of equal (sorted) keys."""
+    n = keys.size
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    first = np.r_[True, keys[1:] != keys[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    return np.arange(n) - start
+
+
+def _table(
+    arcs: Arcs, profit: FloatArray, idx: IntArray, slot: IntArray
+) -> tuple[float, IntArray]:
+    """The knapsack table for everyone with items, then backtracking to the chosen pairs.
+
+    ``best[l, c]`` is the most profit within ``c`` units holding ``l`` leads;
+    a person whose pin already leads starts at ``l = 1``.
+    """
+    people, row = np.unique(arcs.edges.person[idx], return_inverse=True)
+    n, slots = people.size, int(slot.max()) + 1
+    cap = arcs.capacity[people]
+    width = int(cap.max()) + 1
+    grid = _Grid.of(arcs, profit, idx, row, slot, n, slots)
+    best0 = np.where(arcs.pin_lead[people][:, None], -np.inf, np.zeros((n, width)))
+    best1 = np.where(arcs.pin_lead[people][:, None], 0.0, np.full((n, width), -np.inf))
+    took0, took1 = [], []
+    c = np.arange(width)[None, :]
+    for k in range(slots):
+        w = grid.weight[:, k][:, None]
+        source = np.clip(c - w, 0, None)
+        fits = (c >= w) & grid.valid[:, k][:, None]
+        gain = grid.profit[:, k][:, None]
+        from0 = np.take_along_axis(best0, source, axis=1) + gain
+        from1 = np.take_along_axis(best1, source, axis=1) + gain
+        lead = grid.lead[:, k][:, None]
+        new0 = np.where(fits & ~lead, from0, -np.inf)
+        new1 = np.where(fits, np.where(lead, from0, from1), -np.inf)
+        took0.append(new0 > best0)
+        took1.append(new1 > best1)
+        best0, best1 = np.maximum(best0, new0), np.maximum(best1, new1)
+    at = np.arange(n)
+    state = (best1[at, cap] > best0[at, cap]).astype(np.intp)
+    total = float(np.maximum(best0[at, cap], best1[at, cap]).sum())
+    return total, _backtrack(grid, took0, took1, cap, state)
+
+
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """Items laid out as (people x slots) arrays."""
+
+    arc: IntArray
+    weight: IntArray
+    profit: FloatArray
+    lead: BoolArray
+    valid: BoolArray
+
+    @staticmethod
+    def of(arcs: Arcs, profit: FloatArray, idx: IntArray, row: IntArray, slot: IntArray,
+           n: int, slots: int) -> _Grid:
+        arc = np.full((n, slots), -1, dtype=np.intp)
+        arc[row, slot] = idx
+        valid = arc >= 0
+        safe = np.where(valid, arc, 0)
+        return _Grid(
+            arc=arc,
+            weight=np.where(valid, arcs.weight[safe], 0),
+            profit=np.where(valid, profit[safe], 0.0),
+            lead=valid & arcs.lead[safe],
+            valid=valid,
+        )
+
+
+def _backtrack(
+    grid: _Grid, took0: list[BoolArray], took1: list[BoolArray], cap: IntArray, state: IntArray
+) -> IntArray:
+    at = np.arange(cap.size)
+    c, lead = cap.copy(), state.copy()
+    taken = []
+    for k in range(len(took0) - 1, -1, -1):
+        took = np.where(lead == 1, took1[k][at, c], took0[k][at, c])
+        taken.append(grid.arc[at[took], k])
+        c = np.where(took, c - grid.weight[:, k], c)
+        lead = np.where(took & grid.lead[:, k], 0, lead)
+    return np.concatenate(taken) if taken else np.zeros(0, dtype=np.intp)
+
+
+# -- subgradient optimisation and repair --------------------------------------------------
+
+
+@dataclass(eq=False)
+class Search:
+    """The best bound, multipliers and plan found so far."""
+
+    bound: float
+    multipliers: Multipliers
+    seats: Seats
+    objective: float
+    feasible: bool
+    iterations: int = 0
+
+
+def initial_multipliers(problem: StaffingProblem, seats: Seats) -> Multipliers:
+    """``u_r`` = FTE x the weakest seated value of a full role, or the vacancy cost if open."""
+    values = problem.model.pair_values(seats.person, seats.role)
+    weakest = np.full(problem.n_roles, np.inf)
+    np.minimum.at(weakest, seats.role, values)
+    full = np.bincount(seats.role, minlength=problem.n_roles) >= problem.headcount
+    open_cost = -problem.settings.vacancy_penalty * problem.fte
+    role = np.where(full & np.isfinite(weakest), problem.fte * weakest, open_cost)
+    n_projects = len(problem.projects)
+    return Multipliers(role, np.zeros(n_projects), np.zeros((n_projects,
+                                                              len(problem.departments))))
+
+
+def subgradient(
+    problem: StaffingProblem, arcs: Arcs, search: Search, deadline: float, iterations: int
+) -> None:
+    """Minimise the dual function by subgradient steps, repairing a plan every few steps.
+
+    Step ``t = alpha (L - target) / |g|^2`` (Polyak) with the target the best
+    plan's value, or half a percent under the best bound while plans lag
+    behind; ``alpha`` halves after ``patience`` steps without a better bound.
+    Stops at the iteration limit, the deadline, or once the gap is within
+    ``mip_gap``.
+    """
+    settings = problem.settings
+    mult = search.multipliers.copy()
+    alpha, stale, patience = 1.0, 0, 15
+    lists = Candidates.of(arcs.edges, problem.n_roles)
+    for it in range(iterations):
+        relaxed = evaluate(arcs, mult)
+        search.iterations += 1
+        if relaxed.value < search.bound - 1e-9:
+            search.bound, search.multipliers, stale = relaxed.value, mult.copy(), 0
+        else:
+            stale += 1
+        if stale >= patience:
+            alpha, stale = alpha / 2, 0
+        if it % settings.repair_every == 0:
+            _repair_into(problem, arcs, relaxed, mult, lists, search)
+        if _converged(search, settings.mip_gap) or alpha < 1e-3 or time.perf_counter() > deadline:
+            break
+        target = max(search.objective, search.bound - 0.005 * abs(search.bound))
+        mult = _step(mult, relaxed, alpha * (relaxed.value - target))
+    final = evaluate(arcs, search.multipliers)
+    _repair_into(problem, arcs, final, search.multipliers, lists, search, passes=3)
+
+
+def _converged(search: Search, gap: float) -> bool:
+    allowed = gap * max(abs(search.objective), 1.0)
+    return search.feasible and search.bound - search.objective <= allowed
+
+
+def _step(mult: Multipliers, relaxed: Relaxed, scale: float) -> Multipliers:
+    norm = (float(relaxed.role_slack @ relaxed.role_slack)
+            + float(relaxed.stretch_slack @ relaxed.stretch_slack)
+            + float((relaxed.link_slack**2).sum()))
+    if norm == 0:
+        return mult
+    t = max(scale, 0.0) / norm
+    return Multipliers(
+        role=mult.role - t * relaxed.role_slack,
+        stretch=np.maximum(0.0, mult.stretch - t * relaxed.stretch_slack),
+        link=np.maximum(0.0, mult.link - t * relaxed.link_slack),
+    )
+
+
+def _repair(
+    problem: StaffingProblem,
+    arcs: Arcs,
+    relaxed: Relaxed,
+    mult: Multipliers,
+    lists: Candidates,
+    passes: int = 1,
+) -> Seats:
+    """Meet the rules, keep each role's best relaxed takers, fill by profit, improve."""
+    e = arcs.edges
+    board = Board.start(problem)
+    chosen = np.flatnonzero(relaxed.chosen & ~arcs.pinned)
+    meet_rules_preferring(board, e, chosen)
+    chosen = chosen[np.lexsort((-e.value[chosen], e.role[chosen]))]
+    for i in chosen.tolist():
+        p, r = int(e.person[i]), int(e.role[i])
+        if board.can_take(p, r):
+            board.take(p, r, float(e.value[i]))
+    fill_open_seats(board, e, np.argsort(-mult.profit(arcs), kind="stable"))
+    improve(board, lists, passes)
+    # a seat the candidates leave open costs the vacancy penalty; anyone with room beats that
+    fill_from_everyone(board)
+    return board.seats()
+
+
+def _repair_into(
+    problem: StaffingProblem,
+    arcs: Arcs,
+    relaxed: Relaxed,
+    mult: Multipliers,
+    lists: Candidates,
+    search: Search,
+    passes: int = 1,
+) -> None:
+    """Turn the relaxed choice into a plan; keep it if it beats the best so far."""
+    seats = _repair(problem, arcs, relaxed, mult, lists, passes)
+    feasible = not violations(problem, seats)
+    value = objective(problem, seats)
+    if (feasible, value) > (search.feasible, search.objective):
+        search.seats, search.objective, search.feasible = seats, value, feasible
