@@ -53,6 +53,9 @@ The steps:
    plan, when they are few enough (``mip_max_pairs``); otherwise large
    neighbourhood search: groups of projects re-solved exactly by HiGHS with
    every other seat held fixed.
+5. On rounds where every pair fits in HiGHS, when its plan is not yet proved
+   best over every pair: HiGHS once more, with every pair that could still
+   be in a better plan (``_close_gap``).
 
 Where the pieces live: ``board`` (seats, the board that checks every rule as
 seats are taken, the greedy and the local search), ``relaxation`` (step 2),
@@ -145,6 +148,7 @@ def solve(problem: StaffingProblem, started: float | None = None) -> Solution:
     seated = Edges.union([priced.edges, seat_edges(problem, search.seats)], problem.n_people)
     priced = replace(priced, edges=seated)
     mip = _polish(problem, priced, search, started)
+    priced, mip = _close_gap(problem, priced, search, mip, started)
     return _finish(problem, priced, search, mip, baseline if base_ok else None, started)
 
 
@@ -409,6 +413,66 @@ def seat_edges(problem: StaffingProblem, seats: Seats) -> Edges:
     return Edges(seats.person, seats.role, problem.model.pair_values(seats.person, seats.role))
 
 
+def _close_gap(
+    problem: StaffingProblem, priced: _Priced, search: Search, mip: MipResult | None,
+    started: float,
+) -> tuple[_Priced, MipResult | None]:
+    """On a small round whose plan is not proved best over every pair: HiGHS again, with
+    every pair that could still be in a better plan.
+
+    A plan worth more than ``z`` uses only pairs of Lagrangian profit above
+    ``z - L`` (``L`` the dual value over every pair): without such a pair its
+    holder's seats still fit their knapsack, so the plan is worth at most
+    ``L`` plus that profit. So once those pairs are candidates, HiGHS's bound
+    over the candidates (or ``z``) bounds every plan. Pricing alone adds only
+    pairs of positive profit, which can miss the pair the best plan needs.
+    """
+    settings = problem.settings
+    left = settings.time_limit - (time.perf_counter() - started)
+    if (mip is None or problem.n_roles * problem.n_people > settings.mip_max_pairs
+            or left < 0.5):
+        return priced, mip
+    _, _, z = _best_plan(problem, search, mip)
+    if _bound(priced, mip) - z <= _proof_margin(problem, z):
+        return priced, mip
+    everyone = problem.select_candidates(np.arange(problem.n_roles), problem.n_people)
+    arcs = Arcs.of(problem, everyone)
+    dual = evaluate(arcs, search.multipliers).value
+    could = everyone.subset(search.multipliers.profit(arcs) > z - dual - _BOUND_TOLERANCE)
+    edges = Edges.union([priced.edges, could], problem.n_people)
+    closing = replace(priced, edges=edges, added=priced.added + len(edges) - len(priced.edges),
+                      bound=min(priced.bound, dual), relaxed=dual, best_rest=z - dual)
+    start = _best_plan(problem, search, mip)[0]
+    return closing, solve_mip(problem, edges, start, left)
+
+
+def _best_plan(
+    problem: StaffingProblem, search: Search, mip: MipResult | None
+) -> tuple[Seats, str, float]:
+    """The better of the search's plan and HiGHS's: seats, method, objective."""
+    if mip is not None and mip.seats is not None and not violations(problem, mip.seats):
+        mip_value = objective(problem, mip.seats)
+        if mip_value > search.objective:
+            return mip.seats, "highs", mip_value
+    return search.seats, "lagrangian", search.objective
+
+
+def _bound(priced: _Priced, mip: MipResult | None) -> float:
+    """The bound over every pair: the priced relaxation's, or better, HiGHS's with the
+    left-out pairs' best."""
+    bound = priced.bound
+    if mip is not None and mip.bound is not None and priced.best_rest <= 0:
+        # plans on the candidates are bounded by HiGHS, the others by L + their best profit
+        bound = min(bound, max(mip.bound, priced.relaxed + priced.best_rest))
+    return bound
+
+
+def _proof_margin(problem: StaffingProblem, value: float) -> float:
+    """How close to the bound a plan must be to count as optimal."""
+    # HiGHS's dual bound carries its own tolerances (1e-6 and below): a plan that close is optimal
+    return problem.settings.mip_gap * max(abs(value), 1.0) + _BOUND_TOLERANCE
+
+
 def _finish(
     problem: StaffingProblem,
     priced: _Priced,
@@ -417,18 +481,9 @@ def _finish(
     baseline: Seats | None,
     started: float,
 ) -> Solution:
-    seats, method = search.seats, "lagrangian"
-    value = search.objective
-    if mip is not None and mip.seats is not None and not violations(problem, mip.seats):
-        mip_value = objective(problem, mip.seats)
-        if mip_value > value:
-            seats, method, value = mip.seats, "highs", mip_value
-    bound = priced.bound
-    if mip is not None and mip.bound is not None and priced.best_rest <= 0:
-        # plans on the candidates are bounded by HiGHS, the others by L + their best profit
-        bound = min(bound, max(mip.bound, priced.relaxed + priced.best_rest))
-    # HiGHS's dual bound carries its own tolerances (1e-6 and below): a plan that close is optimal
-    close = bound - value <= problem.settings.mip_gap * max(abs(value), 1.0) + _BOUND_TOLERANCE
+    seats, method, value = _best_plan(problem, search, mip)
+    bound = _bound(priced, mip)
+    close = bound - value <= _proof_margin(problem, value)
     return Solution(
         seats=seats,
         objective=value,
