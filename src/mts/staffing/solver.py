@@ -432,7 +432,7 @@ def _close_gap(
     if (mip is None or problem.n_roles * problem.n_people > settings.mip_max_pairs
             or left < 0.5):
         return priced, mip
-    _, _, z = _best_plan(problem, search, mip)
+    start, _, z = _best_plan(problem, search, mip)
     if _bound(priced, mip) - z <= _proof_margin(problem, z):
         return priced, mip
     everyone = problem.select_candidates(np.arange(problem.n_roles), problem.n_people)
@@ -442,8 +442,8 @@ def _close_gap(
     edges = Edges.union([priced.edges, could], problem.n_people)
     closing = replace(priced, edges=edges, added=priced.added + len(edges) - len(priced.edges),
                       bound=min(priced.bound, dual), relaxed=dual, best_rest=z - dual)
-    start = _best_plan(problem, search, mip)[0]
-    return closing, solve_mip(problem, edges, start, left)
+    again = solve_mip(problem, edges, start, left)
+    return (closing, again) if again.seats is not None else (priced, mip)
 
 
 def _best_plan(
