@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
+from factories import evidence
 from mts.bootstrap import Application
 from mts.domain.accounts import AccessRole, User, UserId
 from mts.domain.errors import Conflict, InvalidInput, PermissionDenied
+from mts.domain.evidence import Evidence
 from mts.domain.people import PersonId
 from mts.domain.projects import RoleId
 from mts.domain.staffing import RoundStatus
@@ -65,6 +68,30 @@ def test_same_seed_gives_the_same_plan(org_app: Application) -> None:
     assert [(a.role, a.seat, a.person) for a, _ in first.seats] == [
         (a.role, a.seat, a.person) for a, _ in second.seats
     ]
+
+
+def test_a_round_reuses_the_snapshot_until_evidence_up_to_its_date_arrives(
+    org_app: Application,
+) -> None:
+    first = _run(org_app, "a").record.snapshot
+    _add_evidence(org_app, replace(evidence("p00002", reviewer="p00003", item="later"),
+                                   day=AS_OF + timedelta(days=3)))
+    assert _run(org_app, "b").record.snapshot == first  # evidence after as_of changes nothing
+    _add_evidence(org_app, replace(evidence("p00002", reviewer="p00003", item="in time"),
+                                   day=AS_OF))
+    refitted = _run(org_app, "c").record.snapshot
+    assert refitted is not None and refitted != first
+    with org_app.unit_of_work() as uow:
+        old, new = uow.merit.header(first or 0), uow.merit.header(refitted)
+    assert old is not None and new is not None
+    assert new.evidence_count == old.evidence_count + 1
+    assert new.input_hash != old.input_hash
+
+
+def _add_evidence(app: Application, piece: Evidence) -> None:
+    with app.unit_of_work() as uow:
+        assert uow.evidence.add_new([piece]) == 1
+        uow.commit()
 
 
 def test_only_the_council_runs_rounds(org_app: Application) -> None:

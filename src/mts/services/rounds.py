@@ -31,7 +31,7 @@ from mts.domain.staffing import (
 )
 from mts.merit.table import MeritTable
 from mts.services import ledger
-from mts.services.merit import MeritSettings, evidence_digest, take_snapshot
+from mts.services.merit import MeritSettings, take_snapshot
 from mts.services.pipeline import Organisation, decide, engine_input, load_organisation
 from mts.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from mts.staffing import Plan, StaffingSettings
@@ -225,10 +225,12 @@ def _merit_for(
     unit_of_work: UnitOfWorkFactory, as_of: date, now: datetime
 ) -> tuple[int, MeritTable]:
     # Reuse the newest snapshot when it was fitted on exactly today's evidence up to as_of.
+    # Evidence is only ever appended (the repository can neither change nor delete a piece),
+    # so the same count up to as_of means the same pieces: a COUNT, not reading every row.
     with unit_of_work() as uow:
         latest = uow.merit.latest(as_of=as_of)
-        wanted = evidence_digest([e for e in uow.evidence.list() if e.day <= as_of])
-        if latest is not None and latest.as_of == as_of and latest.input_hash == wanted:
+        if (latest is not None and latest.as_of == as_of
+                and latest.evidence_count == uow.evidence.count(until=as_of)):
             return latest.id, uow.merit.table(latest.id)
     header = take_snapshot(unit_of_work, as_of=as_of, now=now, settings=MeritSettings())
     with unit_of_work() as uow:

@@ -91,8 +91,14 @@ class EvidenceRepository(Protocol):
     ) -> Sequence[Evidence]:
         """All evidence, or one person's, or one reviewer's, oldest first."""
 
-    def count(self, *, person: PersonId | None = None, reviewer: PersonId | None = None) -> int:
-        """How many pieces are stored (one person's, one reviewer's)."""
+    def count(
+        self,
+        *,
+        person: PersonId | None = None,
+        reviewer: PersonId | None = None,
+        until: date | None = None,
+    ) -> int:
+        """How many pieces are stored (one person's, one reviewer's; dated ``until`` or before)."""
 
 
 class InterestRepository(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from itertools import islice
 from typing import Any, Generic, TypeVar, cast
 
@@ -167,10 +168,19 @@ class SqlEvidenceRepository:
         )
         return [mapping.evidence_value(row) for row in self._session.scalars(query)]
 
-    def count(self, *, person: PersonId | None = None, reviewer: PersonId | None = None) -> int:
-        """How many pieces are stored (one person's, one reviewer's)."""
+    def count(
+        self,
+        *,
+        person: PersonId | None = None,
+        reviewer: PersonId | None = None,
+        until: date | None = None,
+    ) -> int:
+        """How many pieces are stored (one person's, one reviewer's; dated ``until`` or before)."""
         query = select(func.count()).select_from(EvidenceRow)
-        return self._session.scalar(query.where(*_evidence_filters(person, reviewer))) or 0
+        where = _evidence_filters(person, reviewer)
+        if until is not None:
+            where.append(EvidenceRow.day <= until)
+        return self._session.scalar(query.where(*where)) or 0
 
 
 def _evidence_filters(
