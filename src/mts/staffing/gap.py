@@ -28,7 +28,12 @@ separated by any whitespace.
    (``gap_heuristic``), started from the LP solution rounded to each job's
    largest share (from the best greedy answer when the LP ran out of time),
    over every pair on instances of at most ``SMALL`` pairs and
-   over each job's few agents of least reduced cost beyond.
+   over each job's few agents of least reduced cost beyond. From ``TINY``
+   to ``SMALL`` pairs, at ``DIVE_AFTER`` of the time the search starts
+   again from a dive through the set-partitioning master, whose columns
+   are the Lagrangian walk's knapsacks (``gap_columns``): its LP bound is
+   the Lagrangian one, and the search from its dive ends lower on type D
+   and E than the search from the rounded LP.
 6. HiGHS branch and bound with ``mip_rel_gap = 0``: beside the search, in a
    second thread, on instances of ``TINY`` to ``BESIDE`` pairs (the search
    stops when HiGHS ends); after the search, warm-started from its best
@@ -55,7 +60,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -63,11 +68,13 @@ import numpy.typing as npt
 
 from mts.domain.errors import InvalidInput
 from mts.staffing import gap_heuristic as heuristic
+from mts.staffing.gap_columns import dive
 from mts.staffing.gap_highs import BackgroundBranchAndBound, Relaxation, solve_relaxation
 from mts.staffing.gap_lagrange import is_tractable, lagrangian_bound
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 SMALL = 10_000
@@ -83,6 +90,9 @@ ARC_WIDTH = 5
 """On larger instances, each job's candidate agents: its five of least LP reduced cost ..."""
 ARC_SLACK = 1.0
 """... within this much reduced cost of its best (tuned on type D: wider lists were no better)."""
+DIVE_AFTER = 0.3
+"""From ``TINY`` to ``SMALL`` pairs, the search restarts from a dive through the column master
+(``gap_columns``) once this share of the time limit has passed."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -304,6 +314,7 @@ class _Run:
     bound: float
     infeasible: bool = False
     proven: bool = False
+    walk: list[BoolArray] = field(default_factory=list)  # the Lagrangian walk's knapsacks
 
     @classmethod
     def begin(cls, instance: GapInstance, time_limit: float, seed: int, exact: bool) -> _Run:
@@ -364,28 +375,64 @@ class _Run:
         self.raise_bound(lagrangian_bound(
             inst.costs, inst.weights, inst.capacities, start=relaxation.duals, upper=upper,
             deadline=time.perf_counter() + 0.1 * self.left(),
+            visit=self.walk.append if self.dives() else lambda _: None,
         ))
 
+    def dives(self) -> bool:
+        """Whether the search restarts from a dive (it pays on type D and E at 100-200 jobs
+        and 20 agents; on tiny instances it did not, and they must repeat exactly)."""
+        return not self.exact and TINY < self.pairs <= SMALL
+
     def search(self, relaxation: Relaxation, *, halt: Callable[[], bool]) -> None:
-        """Ejection-chain search from the rounded LP solution (or the greedy one)."""
+        """Ejection-chain search from the rounded LP solution (or the greedy one); where the
+        Lagrangian walk kept its knapsacks, restarted from a dive at ``DIVE_AFTER``."""
+        reduced, start = _guidance(self.instance, relaxation, self.incumbent.assignment)
+        search = self._chain_search(reduced)
+        rng = np.random.default_rng(self.seed)
+
+        def explore(start: IntArray, deadline: float) -> None:
+            heuristic.explore(search, start, self.incumbent, deadline=deadline,
+                              rounds=self._rounds(), target=self.target(), rng=rng, halt=halt)
+
+        if not self.walk:
+            explore(start, self.deadline)
+            return
+        explore(start, self.started + DIVE_AFTER * (self.deadline - self.started))
+        if not (self.reached() or halt() or self.left() == 0):
+            explore(self.dive(reduced), self.deadline)
+
+    def _chain_search(self, reduced: FloatArray) -> heuristic.ChainSearch:
+        """Over every pair on small instances, else over each job's best few agents."""
         inst = self.instance
-        reduced, start = _guidance(inst, relaxation, self.incumbent.assignment)
         small = self.pairs <= SMALL
         width, slack = (inst.m, math.inf) if small else (ARC_WIDTH, ARC_SLACK)
         job, agent = heuristic.candidate_arcs(reduced, inst.weights, inst.capacities,
                                               width=width, slack=slack)
         arcs = heuristic.Arcs.of(job, agent, inst.costs, inst.weights)
-        search = heuristic.ChainSearch(inst.costs, inst.weights, inst.capacities, arcs)
+        return heuristic.ChainSearch(inst.costs, inst.weights, inst.capacities, arcs)
+
+    def _rounds(self) -> int:
+        """The search's work bound: what makes tiny and exact runs repeat exactly."""
         if self.exact:
-            rounds = EXACT_ROUNDS
-        elif self.pairs <= TINY:
-            rounds = max(200, TINY_ROUNDS * inst.n)
-        else:
-            rounds = 2**62
-        heuristic.explore(
-            search, start, self.incumbent, deadline=self.deadline, rounds=rounds,
-            target=self.target(), rng=np.random.default_rng(self.seed), halt=halt,
-        )
+            return EXACT_ROUNDS
+        if self.pairs <= TINY:
+            return max(200, TINY_ROUNDS * self.instance.n)
+        return 2**62
+
+    def dive(self, reduced: FloatArray) -> IntArray:
+        """A start from the column master (``gap_columns``); a job the dive leaves uncovered
+        goes to its agent of least reduced cost."""
+        inst = self.instance
+        columns = list(self.walk)
+        best = self.incumbent.assignment
+        if best is not None:
+            columns.append(best[None, :] == np.arange(inst.m)[:, None])
+        a = dive(inst.costs, inst.weights, inst.capacities, columns, deadline=self.deadline,
+                 seed=self.seed)
+        left = a < 0
+        a[left] = np.argmin(reduced[:, left], axis=0)
+        self.offer(a)
+        return a
 
     def wants_branch_and_bound(self) -> bool:
         after = self.exact or self.pairs <= TINY or self.incumbent.assignment is None

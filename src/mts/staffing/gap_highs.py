@@ -53,7 +53,8 @@ class BranchAndBound:
     bound: float | None
 
 
-def _new_highs(seed: int, time_limit: float) -> _Highs:
+def new_highs(seed: int, time_limit: float) -> _Highs:
+    """A silent HiGHS with ``seed`` and ``time_limit`` (seconds) set."""
     h = _Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", int(seed) % 2_147_483_647)
@@ -91,7 +92,7 @@ def solve_relaxation(
 ) -> Relaxation:
     """Solve the LP relaxation; return its value, solution and reduced costs."""
     m, n = costs.shape
-    h = _new_highs(seed, time_limit)
+    h = new_highs(seed, time_limit)
     if m * n >= IPM_FROM:
         h.setOptionValue("solver", "ipm")
     _pass_model(h, costs, weights, capacities)
@@ -147,7 +148,7 @@ class BackgroundBranchAndBound:
         self._shape = (m, n)
         self._stopping = False
         self._thread: threading.Thread | None = None
-        self._highs = h = _new_highs(seed, time_limit)
+        self._highs = h = new_highs(seed, time_limit)
         h.setOptionValue("mip_rel_gap", 0.0)
         _pass_model(h, costs, weights, capacities)
         kinds = np.full(m * n, int(highspy.HighsVarType.kInteger), dtype=np.uint8)

@@ -17,6 +17,7 @@ needs integer weights and is only worth it while ``m * n * max(b)`` is small.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -85,6 +86,7 @@ def lagrangian_bound(
     upper: float,
     deadline: float,
     iterations: int = 200,
+    visit: Callable[[BoolArray], None] = lambda _: None,
 ) -> float:
     """The best ``L(u)`` met on a subgradient walk from ``u = start`` (see the module docstring).
 
@@ -95,6 +97,8 @@ def lagrangian_bound(
     upper : the cost of a known assignment, for the step length.
     deadline : ``time.perf_counter()`` value at which to stop.
     iterations : at most this many knapsack rounds.
+    visit : called with every round's knapsacks, (m, n) booleans (``gap_columns`` keeps
+        them as columns).
     """
     u = start.astype(np.float64).copy()
     best = -np.inf
@@ -104,6 +108,7 @@ def lagrangian_bound(
         if time.perf_counter() >= deadline:
             break
         chosen, value = knapsacks(u[None, :] - costs, weights, capacities)
+        visit(chosen)
         bound = float(u.sum() - value.sum())
         if bound > best + 1e-9:
             best, stale = bound, 0
