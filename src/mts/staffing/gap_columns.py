@@ -150,7 +150,8 @@ def _generate(master: _Master, assignment: IntArray, fixed: BoolArray, rounds: i
     """Solve the master and price until no column enters, ``rounds`` run out or time does."""
     for _ in range(rounds):
         x, u, v = master.solve(deadline)
-        if time.perf_counter() >= deadline or not _price(master, u, v, assignment, fixed):
+        stopped = time.perf_counter() >= deadline or u.size < master.n_jobs  # no duals
+        if stopped or not _price(master, u, v, assignment, fixed):
             return x
     return master.solve(deadline)[0]
 
