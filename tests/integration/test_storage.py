@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from alembic.autogenerate import compare_metadata
@@ -84,6 +85,19 @@ def test_adding_the_same_evidence_twice_stores_it_once(app: Application) -> None
         assert uow.evidence.add_new([evidence(), evidence(item="w2")]) == 1
         uow.commit()
         assert uow.evidence.count() == 2
+
+
+def test_evidence_up_to_a_day_is_read_and_counted_in_the_database(app: Application) -> None:
+    _seed(app)
+    early, late = evidence(item="early"), replace(evidence(item="late"), day=date(2026, 9, 1))
+    with app.unit_of_work() as uow:
+        uow.evidence.add_new([late, early])
+        uow.commit()
+    with app.unit_of_work() as uow:
+        assert uow.evidence.list(until=date(2026, 8, 31)) == [early]
+        assert uow.evidence.count(until=date(2026, 8, 31)) == 1
+        assert uow.evidence.list(until=date(2026, 9, 1)) == [early, late]
+        assert uow.evidence.count(until=date(2026, 9, 1)) == 2
 
 
 def test_put_replaces_the_stored_value(app: Application) -> None:

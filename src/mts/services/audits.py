@@ -94,7 +94,7 @@ def halo(unit_of_work: UnitOfWorkFactory) -> HaloReport:
         if header is None:
             raise NotFound("merit snapshot", "latest")
         table = uow.merit.table(header.id)
-        evidence = [e for e in uow.evidence.list() if e.day <= header.as_of and e.reviewer]
+        evidence = [e for e in uow.evidence.list(until=header.as_of) if e.reviewer]
         profiles = uow.protected.list()
     source_means: dict[str, float] = header.parameters.get("source_means", {})
     rows = []

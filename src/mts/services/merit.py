@@ -79,7 +79,7 @@ def take_snapshot(
     """Fit merit on every piece of evidence up to ``as_of`` and store the result as a snapshot."""
     stage("reading evidence")
     with unit_of_work() as uow:
-        evidence = [e for e in uow.evidence.list() if e.day <= as_of]
+        evidence = uow.evidence.list(until=as_of)
         on_staff = [p.id for p in uow.people.list() if p.is_active(as_of)]
     stage("fitting merit")
     model = fit_merit(evidence, as_of=as_of, people=on_staff, settings=settings)

@@ -86,10 +86,12 @@ class EvidenceRepository(Protocol):
         *,
         person: PersonId | None = None,
         reviewer: PersonId | None = None,
+        until: date | None = None,
         offset: int = 0,
         limit: int | None = None,
     ) -> Sequence[Evidence]:
-        """All evidence, or one person's, or one reviewer's, oldest first."""
+        """All evidence, or one person's, or one reviewer's (dated ``until`` or before), oldest
+        first."""
 
     def count(
         self,

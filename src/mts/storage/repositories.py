@@ -155,13 +155,15 @@ class SqlEvidenceRepository:
         *,
         person: PersonId | None = None,
         reviewer: PersonId | None = None,
+        until: date | None = None,
         offset: int = 0,
         limit: int | None = None,
     ) -> Sequence[Evidence]:
-        """All evidence, or one person's, or one reviewer's, oldest first."""
+        """All evidence, or one person's, or one reviewer's (dated ``until`` or before), oldest
+        first."""
         query = (
             select(EvidenceRow)
-            .where(*_evidence_filters(person, reviewer))
+            .where(*_evidence_filters(person, reviewer, until))
             .order_by(EvidenceRow.day, EvidenceRow.key)
             .offset(offset)
             .limit(limit)
@@ -177,20 +179,19 @@ class SqlEvidenceRepository:
     ) -> int:
         """How many pieces are stored (one person's, one reviewer's; dated ``until`` or before)."""
         query = select(func.count()).select_from(EvidenceRow)
-        where = _evidence_filters(person, reviewer)
-        if until is not None:
-            where.append(EvidenceRow.day <= until)
-        return self._session.scalar(query.where(*where)) or 0
+        return self._session.scalar(query.where(*_evidence_filters(person, reviewer, until))) or 0
 
 
 def _evidence_filters(
-    person: PersonId | None, reviewer: PersonId | None
+    person: PersonId | None, reviewer: PersonId | None, until: date | None = None
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if person is not None:
         where.append(EvidenceRow.person_id == person)
     if reviewer is not None:
         where.append(EvidenceRow.reviewer_id == reviewer)
+    if until is not None:
+        where.append(EvidenceRow.day <= until)
     return where
 
 
