@@ -74,6 +74,7 @@ def test_a_round_reuses_the_snapshot_until_evidence_up_to_its_date_arrives(
     org_app: Application,
 ) -> None:
     first = _run(org_app, "a").record.snapshot
+    assert first is not None
     _add_evidence(org_app, replace(evidence("p00002", reviewer="p00003", item="later"),
                                    day=AS_OF + timedelta(days=3)))
     assert _run(org_app, "b").record.snapshot == first  # evidence after as_of changes nothing
@@ -82,7 +83,7 @@ def test_a_round_reuses_the_snapshot_until_evidence_up_to_its_date_arrives(
     refitted = _run(org_app, "c").record.snapshot
     assert refitted is not None and refitted != first
     with org_app.unit_of_work() as uow:
-        old, new = uow.merit.header(first or 0), uow.merit.header(refitted)
+        old, new = uow.merit.header(first), uow.merit.header(refitted)
     assert old is not None and new is not None
     assert new.evidence_count == old.evidence_count + 1
     assert new.input_hash != old.input_hash

@@ -178,6 +178,7 @@ def _fix_most_used(master: _Master, x: FloatArray, assignment: IntArray,
         agent, jobs = master.columns[k]
         if x[k] <= 1e-9 or (count and x[k] < BATCH):
             break
+        # an optimal LP never uses such a column; one stopped by the deadline may
         if fixed[agent] or (assignment[jobs] >= 0).any():
             continue
         master.fix(k)
