@@ -76,12 +76,15 @@ def lp_start(problem: StaffingProblem, edges: Edges, started: float, share: floa
     h = new_highs(problem)  # presolve off: a presolved LP stopped early has no duals to map back
     pass_model(h, layout, edges)
     columns, multipliers, bound, rounds = edges, None, np.inf, 0
+    solved: tuple[Edges, FloatArray, float] | None = None  # the last LP solved to optimality
     deadline = started + share * problem.settings.time_limit
     while time.perf_counter() < deadline - 0.5:
         # HiGHS's time limit counts from its first run: extend it by the time left
         h.setOptionValue("time_limit", h.getRunTime() + deadline - time.perf_counter())
         run_highs(h)
         rounds += 1
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            solved = columns, x_values(h, layout), h.getInfo().objective_function_value
         multipliers = _duals(h, layout) or multipliers
         if multipliers is None or not pricing_fits(problem, started, share):
             break
@@ -93,12 +96,12 @@ def lp_start(problem: StaffingProblem, edges: Edges, started: float, share: floa
             break
         _add_columns(h, layout, new)
         columns = _appended(columns, new)
-    if not h.getSolution().value_valid:
+    if solved is None:
+        # a re-solve cut short by the time limit leaves no usable solution: round the last one
         return LpStart(edges, multipliers, None, None, bound, None, rounds)
-    x = x_values(h, layout)
+    columns, x, value = solved
     return LpStart(edges, multipliers, _rounded(problem, columns, edges, x),
-                    columns.subset(x > 1e-6), bound,
-                    h.getInfo().objective_function_value, rounds)
+                   columns.subset(x > 1e-6), bound, value, rounds)
 
 
 def _appended(columns: Edges, new: Edges) -> Edges:

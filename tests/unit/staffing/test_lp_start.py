@@ -1,0 +1,46 @@
+"""The LP with pricing (``lp.lp_start``): what it hands the search when a re-solve is cut short."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from highspy._core import _Highs
+from hypothesis import assume, given
+
+from mts.staffing import StaffingRequest, StaffingSettings, lp
+from mts.staffing.board import violations
+from mts.staffing.problem import build_problem
+from unit.staffing.test_round_properties import FAST, rounds
+
+NARROW = StaffingSettings(time_limit=60.0, seed=3, top_k=1, top_k_person=0)
+
+
+@FAST
+@given(rounds(max_people=8, rules=False))
+def test_a_re_solve_cut_short_still_leaves_the_last_solved_lp_rounded(
+    request: StaffingRequest,
+) -> None:
+    """When the time limit stops HiGHS after pricing added pairs, the last LP it did solve is
+    still rounded into a plan, and its value and support are the ones reported."""
+    problem = build_problem(request, NARROW)
+    values: list[float] = []  # the objective of each solve
+    real_run = lp.run_highs
+
+    def stopped_after_the_first(h: _Highs) -> None:
+        if not values:
+            real_run(h)
+        else:  # the time limit struck before anything was solved: no solution at all
+            h.clearSolver()
+        values.append(h.getInfo().objective_function_value)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lp, "run_highs", stopped_after_the_first)
+        cut = lp.lp_start(problem, problem.edges, time.perf_counter(), share=1.0)
+    assume(len(values) >= 2)  # pricing added pairs after the first solve
+    assert cut.rounded is not None and cut.support is not None
+    assert not violations(problem, cut.rounded)
+    assert cut.value == values[0]
+    # the support is of the first LP's columns: the candidates before pricing
+    first = set(zip(problem.edges.person.tolist(), problem.edges.role.tolist(), strict=True))
+    assert set(zip(cut.support.person.tolist(), cut.support.role.tolist(), strict=True)) <= first
