@@ -23,6 +23,7 @@ from mts.staffing.problem import (
     Rule,
     RuleKind,
     StaffingProblem,
+    no_edges,
 )
 
 _LIST_CHUNK = 100_000  # pairs turned into Python lists at once by the greedy
@@ -313,6 +314,20 @@ def fill_from_everyone(board: Board) -> None:
                 if not np.isfinite(masked[p]):
                     break
                 board.take(p, r, float(column[p]))
+
+
+def roomy_candidates(board: Board, k: int) -> Edges:
+    """Each role's best ``k`` (by the pruning rule) among the people with room for it now.
+
+    The candidate lists were picked before anyone was seated; once most of
+    a role's candidates are full, the people still free are often on none.
+    """
+    pr = board.problem
+    parts = [no_edges()]
+    for fte in np.unique(pr.fte).tolist():
+        roles = np.flatnonzero(pr.fte == fte)
+        parts.append(pr.select_candidates(roles, k, people=board.room >= fte - FTE_TOLERANCE))
+    return Edges.union(parts, pr.n_people)
 
 
 # -- local search -------------------------------------------------------------------------

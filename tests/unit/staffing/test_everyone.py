@@ -1,0 +1,100 @@
+"""Reaching past the candidate lists: each role's best among the people with room, the
+local search over them, and the last fill of open seats from everyone."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from hypothesis import assume, given, reject
+
+from mts.domain.errors import Infeasible
+from mts.staffing import StaffingRequest, StaffingSettings, solver
+from mts.staffing.board import Board, board_of, greedy_baseline, objective, roomy_candidates
+from mts.staffing.problem import FTE_TOLERANCE, StaffingProblem, build_problem
+from unit.staffing.test_round_properties import FAST, rounds
+
+NARROW = StaffingSettings(time_limit=60.0, seed=3, top_k=1, top_k_person=0)
+
+
+def buildable(request: StaffingRequest) -> StaffingProblem:
+    """The round's problem; rounds whose rules cannot hold whatever happens are skipped."""
+    try:
+        return build_problem(request, NARROW)
+    except Infeasible:
+        reject()
+        raise
+
+
+def every_value(problem: StaffingProblem) -> np.ndarray:
+    """(roles x people) values, -inf where ineligible."""
+    return np.vstack([value for _, value in problem.value_blocks(np.arange(problem.n_roles))])
+
+
+def with_room(board: Board, value: np.ndarray) -> np.ndarray:
+    pr = board.problem
+    fits = board.room[None, :] >= pr.fte[:, None] - FTE_TOLERANCE
+    return np.where(fits, value, -np.inf)
+
+
+@FAST
+@given(rounds(max_people=8, rules=False))
+def test_roomy_candidates_are_each_roles_best_among_the_people_with_room(
+    request: StaffingRequest,
+) -> None:
+    problem = build_problem(request, NARROW)
+    board = board_of(problem, greedy_baseline(problem))
+    found = roomy_candidates(board, k=2)
+    value = with_room(board, every_value(problem))
+    assert np.all(board.room[found.person] >= problem.fte[found.role] - FTE_TOLERANCE)
+    assert np.all(np.isfinite(value[found.role, found.person]))
+    for r in range(problem.n_roles):
+        kept = found.person[found.role == r]
+        eligible = int(np.isfinite(value[r]).sum())
+        assert kept.size >= min(2, eligible)
+        if kept.size:  # nobody left out beats the weakest kept
+            left_out = np.delete(value[r], kept)
+            assert left_out.max(initial=-np.inf) <= value[r, kept].min() + 1e-12
+
+
+@FAST
+@given(rounds(max_people=8))
+def test_the_last_fill_leaves_no_seat_open_that_someone_with_room_could_take(
+    request: StaffingRequest,
+) -> None:
+    problem = buildable(request)
+    start = greedy_baseline(problem)
+    board = board_of(problem, start)
+    for r in range(problem.n_roles):  # open every seat that is not pinned
+        for p in list(board.seated[r]):
+            if (p, r) not in board.pinned:
+                board.drop(p, r)
+    emptied = board.seats()
+    filled = solver._filled(problem, emptied)
+    assert objective(problem, filled) >= objective(problem, emptied) - 1e-9
+    after = board_of(problem, filled)
+    value = with_room(after, every_value(problem))
+    for r in range(problem.n_roles):
+        if len(after.seated[r]) < problem.headcount[r]:
+            takers = value[r] > -problem.settings.vacancy_penalty
+            takers[list(after.seated[r])] = False
+            if problem.is_lead[r]:
+                takers &= ~after.leading
+            assert not takers.any(), f"role {r} left open though someone could take it"
+
+
+@FAST
+@given(rounds(max_people=8))
+def test_reaching_everyone_never_loses_value_and_keeps_every_seat_a_candidate(
+    request: StaffingRequest,
+) -> None:
+    problem = buildable(request)
+    assume(np.isfinite(problem.left_out_best).any())  # some eligible pair is on no list
+    start = greedy_baseline(problem)
+    edges, found = solver._reach_everyone(problem, problem.edges, start, time.perf_counter())
+    assert objective(problem, found) >= objective(problem, start) - 1e-9
+    keys = set(zip(edges.person.tolist(), edges.role.tolist(), strict=True))
+    assert set(zip(problem.edges.person.tolist(), problem.edges.role.tolist(),
+                   strict=True)) <= keys
+    assert set(zip(found.person.tolist(), found.role.tolist(), strict=True)) <= keys | set(
+        zip(start.person.tolist(), start.role.tolist(), strict=True))
