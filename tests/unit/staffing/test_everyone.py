@@ -1,5 +1,5 @@
 """Reaching past the candidate lists: each role's best among the people with room, the
-local search over them, and the last fill of open seats from everyone."""
+local search over them (with its swap move), and the last fill of open seats from everyone."""
 
 from __future__ import annotations
 
@@ -10,8 +10,22 @@ from hypothesis import assume, given, reject
 
 from mts.domain.errors import Infeasible
 from mts.staffing import StaffingRequest, StaffingSettings, solver
-from mts.staffing.board import Board, board_of, greedy_baseline, objective, roomy_candidates
+from mts.staffing.board import (
+    Board,
+    Candidates,
+    Seats,
+    board_of,
+    greedy_baseline,
+    improve,
+    objective,
+    roomy_candidates,
+    violations,
+)
+from mts.staffing.board import _swap_into as board_swap
+from mts.staffing.board import _weakest as board_weakest
 from mts.staffing.problem import FTE_TOLERANCE, StaffingProblem, build_problem
+from unit.staffing import test_round_examples as examples
+from unit.staffing.test_round_examples import PLAIN, merit, person, role
 from unit.staffing.test_round_properties import FAST, rounds
 
 NARROW = StaffingSettings(time_limit=60.0, seed=3, top_k=1, top_k_person=0)
@@ -98,3 +112,47 @@ def test_reaching_everyone_never_loses_value_and_keeps_every_seat_a_candidate(
                    strict=True)) <= keys
     assert set(zip(found.person.tolist(), found.role.tolist(), strict=True)) <= keys | set(
         zip(start.person.tolist(), start.role.tolist(), strict=True))
+
+
+def test_a_swap_gives_each_of_two_people_the_role_they_fit() -> None:
+    """Each holds the other's better role and neither has room: only a swap helps."""
+    table = merit({"ann": 0.0, "bob": 0.0},
+                  skills={"ann": {"ml": 1.0, "infra": -1.0}, "bob": {"ml": -1.0, "infra": 1.0}})
+    roles = (role("m", "P", needs=("ml",)), role("i", "Q", needs=("infra",)))
+    problem = build_problem(examples.request(roles, (person("ann"), person("bob")), table),
+                            PLAIN)
+    ml, infra = ([str(r.id) for r in problem.roles].index(k) for k in ("m", "i"))
+    wrong = Seats(person=np.array([0, 1]), role=np.array([infra, ml]))  # ann, bob
+    lists = Candidates.of(problem.edges, problem.n_roles)
+    plain = board_of(problem, wrong)
+    improve(plain, lists)
+    assert objective(problem, plain.seats()) == objective(problem, wrong)
+    swapped = board_of(problem, wrong)
+    improve(swapped, lists, swaps=True)
+    seats = swapped.seats()
+    assert sorted(zip(seats.person.tolist(), seats.role.tolist(), strict=True)) == [(0, ml),
+                                                                                  (1, infra)]
+    assert objective(problem, seats) > objective(problem, wrong)
+
+
+@FAST
+@given(rounds(max_people=8))
+def test_a_swap_gains_and_keeps_every_rule_or_changes_nothing(request: StaffingRequest) -> None:
+    """Offered every candidate who beats a full role's weakest holder and has no room."""
+    problem = buildable(request)
+    board = board_of(problem, greedy_baseline(problem))
+    lists = Candidates.of(problem.edges, problem.n_roles)
+    for r in range(problem.n_roles):
+        for q, value in zip(lists.people[r], lists.values[r], strict=True):
+            w = board_weakest(board, r)
+            if w is None or q in board.seated[r] or board.seated[r][w] >= value:
+                continue
+            before, was = board.seats(), objective(problem, board.seats())
+            broken = set(violations(problem, before))
+            if board_swap(board, r, w, q, value, lists):
+                assert objective(problem, board.seats()) > was + 1e-12
+                assert set(violations(problem, board.seats())) <= broken
+            else:
+                after = board.seats()
+                assert sorted(zip(after.person.tolist(), after.role.tolist(), strict=True)) == \
+                    sorted(zip(before.person.tolist(), before.role.tolist(), strict=True))
