@@ -182,7 +182,7 @@ def _opening(problem: StaffingProblem, baseline: Seats, base_ok: bool, started: 
         edges, start = _priced_at_seat_values(problem, edges, start)
     lp_seconds = started + _LP_SHARE * problem.settings.time_limit - time.perf_counter()
     if len(edges) > problem.settings.lp_max_pairs or lp_seconds <= 0.5:
-        edges, start = _reach_everyone(problem, edges, start, started)
+        # no LP plan to improve: at 100,000 people the time is better spent on the bound
         return _Opening(edges, start, None, np.inf)
     lp = lp_start(problem, edges, started, _LP_SHARE)
     if lp.rounded is not None and _better(problem, lp.rounded, start):
@@ -524,7 +524,7 @@ def _finish(
     started: float,
 ) -> Solution:
     seats, method, value = _best_plan(problem, search, mip)
-    filled = _filled(problem, seats)
+    filled = _filled(problem, seats, started)
     if _better(problem, filled, seats):
         seats, value = filled, objective(problem, filled)
         priced = replace(priced, edges=Edges.union([priced.edges, seat_edges(problem, filled)],
@@ -548,7 +548,7 @@ def _finish(
     )
 
 
-def _filled(problem: StaffingProblem, seats: Seats) -> Seats:
+def _filled(problem: StaffingProblem, seats: Seats, started: float) -> Seats:
     """``seats`` with every open seat given to the best eligible person with room, if any.
 
     HiGHS and the neighbourhood search see only the candidates, and when all
@@ -556,8 +556,11 @@ def _filled(problem: StaffingProblem, seats: Seats) -> Seats:
     people, 16 seats of a 30 s plan, each costing the vacancy penalty, while
     2,205 eligible people had room). Taking a seat never breaks a rule.
     """
-    board = board_of(problem, seats)
     open_ = np.bincount(seats.role, minlength=problem.n_roles) < problem.headcount
+    left = started + problem.settings.time_limit - time.perf_counter()
+    if problem.scan_seconds * open_.mean() > left:  # it scans everyone for each open role
+        return seats
+    board = board_of(problem, seats)
     fill_open_seats(board, problem.edges.subset(open_[problem.edges.role]))
     fill_from_everyone(board)  # skips the roles whose every eligible pair is on the lists
     return board.seats()

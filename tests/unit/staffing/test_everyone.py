@@ -84,7 +84,7 @@ def test_the_last_fill_leaves_no_seat_open_that_someone_with_room_could_take(
             if (p, r) not in board.pinned:
                 board.drop(p, r)
     emptied = board.seats()
-    filled = solver._filled(problem, emptied)
+    filled = solver._filled(problem, emptied, time.perf_counter())
     assert objective(problem, filled) >= objective(problem, emptied) - 1e-9
     after = board_of(problem, filled)
     value = with_room(after, every_value(problem))
