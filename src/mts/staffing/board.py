@@ -474,16 +474,17 @@ def _refill_above(board: Board, lists: Candidates, r2: int, floor: float, *, lea
     off ``r2`` and ``freed = (w, r)``: ``w`` off ``r``; None if nobody."""
     pr = board.problem
     w, r = freed
-    need = float(pr.fte[r2]) - FTE_TOLERANCE
+    need, lead = float(pr.fte[r2]) - FTE_TOLERANCE, bool(pr.is_lead[r2])
+    seated, rooms, leads = board.seated[r2], board.room, board.leading  # hot loop: local names
     for z, value in zip(lists.people[r2], lists.values[r2], strict=True):
         if value <= floor:
             return None
-        if z == leaving or z in board.seated[r2]:
+        if z == leaving or z in seated:
             continue
-        room, leading = board.room[z], board.leading[z]
+        room, leading = rooms[z], leads[z]
         if z == w:  # off r, w has that room back, and the lead if r was one
             room, leading = room + pr.fte[r], (not pr.may_lead[w]) if pr.is_lead[r] else leading
-        if room >= need and not (pr.is_lead[r2] and leading):
+        if room >= need and not (lead and leading):
             return z, value
     return None
 

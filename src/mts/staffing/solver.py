@@ -104,7 +104,7 @@ _LP_SHARE = 0.8  # of the time limit, at most, for the LP and its pricing rounds
 _SUPPORT_SHARE = 0.1  # of the time limit, at most, for HiGHS on the pairs the LP uses
 _RELAX_SHARE = 0.75  # the relaxation ends here too (it gets what the LP leaves); then LNS
 _EVERYONE_ROUNDS = 2  # of local search over the people with room
-_REACH_SHARE = 0.93  # of the time limit: where that local search stops, whatever it is doing
+_REACH_SHARE = 0.96  # of the time limit: where that local search stops, whatever it is doing
 _ROOMY_PER_ROLE = 5  # a role's best among those with room (20 gained 0.05% more at 10k)
 _BOUND_TOLERANCE = 1e-7  # objective units; HiGHS's bounds are exact to its tolerances only
 
