@@ -24,8 +24,8 @@ from mts.staffing.board import (
 from mts.staffing.board import _swap_into as board_swap
 from mts.staffing.board import _weakest as board_weakest
 from mts.staffing.problem import FTE_TOLERANCE, StaffingProblem, build_problem
-from unit.staffing import test_round_examples as examples
 from unit.staffing.test_round_examples import PLAIN, merit, person, role
+from unit.staffing.test_round_examples import request as example_round
 from unit.staffing.test_round_properties import FAST, rounds
 
 NARROW = StaffingSettings(time_limit=60.0, seed=3, top_k=1, top_k_person=0)
@@ -119,7 +119,7 @@ def test_a_swap_gives_each_of_two_people_the_role_they_fit() -> None:
     table = merit({"ann": 0.0, "bob": 0.0},
                   skills={"ann": {"ml": 1.0, "infra": -1.0}, "bob": {"ml": -1.0, "infra": 1.0}})
     roles = (role("m", "P", needs=("ml",)), role("i", "Q", needs=("infra",)))
-    problem = build_problem(examples.request(roles, (person("ann"), person("bob")), table),
+    problem = build_problem(example_round(roles, (person("ann"), person("bob")), table),
                             PLAIN)
     ml, infra = ([str(r.id) for r in problem.roles].index(k) for k in ("m", "i"))
     wrong = Seats(person=np.array([0, 1]), role=np.array([infra, ml]))  # ann, bob

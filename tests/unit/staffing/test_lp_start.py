@@ -8,12 +8,11 @@ import pytest
 from highspy._core import _Highs
 from hypothesis import assume, given
 
-from mts.staffing import StaffingRequest, StaffingSettings, lp
+from mts.staffing import StaffingRequest, lp
 from mts.staffing.board import violations
 from mts.staffing.problem import build_problem
+from unit.staffing.test_everyone import NARROW
 from unit.staffing.test_round_properties import FAST, rounds
-
-NARROW = StaffingSettings(time_limit=60.0, seed=3, top_k=1, top_k_person=0)
 
 
 @FAST
