@@ -29,6 +29,7 @@ from mts.staffing.problem import (
 )
 
 _LIST_CHUNK = 100_000  # pairs turned into Python lists at once by the greedy
+_MIN_GAIN = 1e-9  # objective units: a swap gaining less is rounding noise, and could cycle
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -459,7 +460,8 @@ def _swap_into(board: Board, r: int, w: int, q: int, value: float, lists: Candid
         if (q, r2) in board.pinned or room < pr.fte[r] - FTE_TOLERANCE or not lead_ok:
             continue
         q_value = board.seated[r2][q]
-        floor = q_value - gain_here / float(pr.fte[r2])  # what a refill must beat to gain
+        # what a refill must beat for the move to gain at least _MIN_GAIN (ties are no gain)
+        floor = q_value - (gain_here - _MIN_GAIN) / float(pr.fte[r2])
         refill = _refill_above(board, lists, r2, max(floor, -penalty), leaving=q, freed=(w, r))
         if refill is None and -penalty <= floor:
             continue
