@@ -558,7 +558,7 @@ def _filled(problem: StaffingProblem, seats: Seats, started: float) -> Seats:
     """
     open_ = np.bincount(seats.role, minlength=problem.n_roles) < problem.headcount
     left = started + problem.settings.time_limit - time.perf_counter()
-    if problem.scan_seconds * open_.mean() > left:  # it scans everyone for each open role
+    if not open_.any() or problem.scan_seconds * open_.mean() > left:  # scans each open role
         return seats
     board = board_of(problem, seats)
     fill_open_seats(board, problem.edges.subset(open_[problem.edges.role]))
