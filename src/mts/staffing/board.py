@@ -494,7 +494,8 @@ def _refill_above(board: Board, lists: Candidates, r2: int, floor: float, *, lea
 def _swap_keeps_rules(board: Board, into_r: tuple[int, int, int, float],
                       into_r2: tuple[int, tuple[int, float] | None], q_value: float) -> bool:
     """Make the two replacements; undo them (and return False) if a project rule met before
-    is met no longer."""
+    is met no longer. (``Board.rules_allow_swap`` judges one replacement beforehand; two in
+    the same project interact, so these are judged by the counts after.)"""
     pr = board.problem
     r, w, q, value = into_r
     r2, refill = into_r2
