@@ -56,7 +56,7 @@ class LpStart:
     rounded: Seats | None
     support: Edges | None  # the pairs the last LP solution uses, when it has one
     bound: float
-    value: float | None  # the last LP's objective, when it has a solution
+    value: float | None  # the LP's objective at the point that was rounded, if any
     rounds: int  # LP solves
 
 
@@ -67,7 +67,8 @@ def lp_start(problem: StaffingProblem, edges: Edges, started: float, share: floa
     A dual simplex stopped by the time limit still has duals, and they are
     close to the optimal ones (at 10,000 people, 4 s of a 7 s LP gave a dual
     value within 0.2% of the optimal duals'); any multipliers give a valid
-    bound. The last LP solution, rounded, is a plan: at 10,000 people the
+    bound. The last LP solution, rounded, is a plan (when even the first solve
+    was stopped, the point where it stopped is rounded): at 10,000 people the
     rounded LP over every pair was worth 6,513 where repairs of relaxed
     choices reached 6,347, so the pairs the LP uses matter more than its
     duals.
@@ -76,15 +77,20 @@ def lp_start(problem: StaffingProblem, edges: Edges, started: float, share: floa
     h = new_highs(problem)  # presolve off: a presolved LP stopped early has no duals to map back
     pass_model(h, layout, edges)
     columns, multipliers, bound, rounds = edges, None, np.inf, 0
-    solved: tuple[Edges, FloatArray, float] | None = None  # the last LP solved to optimality
+    # the last LP solved to optimality or, failing that, where the first solve was stopped
+    solved: tuple[Edges, FloatArray, float] | None = None
     deadline = started + share * problem.settings.time_limit
     while time.perf_counter() < deadline - 0.5:
         # HiGHS's time limit counts from its first run: extend it by the time left
         h.setOptionValue("time_limit", h.getRunTime() + deadline - time.perf_counter())
         run_highs(h)
         rounds += 1
-        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            solved = columns, x_values(h, layout), h.getInfo().objective_function_value
+        optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        if optimal or (solved is None and h.getSolution().value_valid):
+            # a dual simplex cut short has a point that breaks some rows; rounded, it is still
+            # a far better plan than none (at 10,000 people on a slow day, 6,049 against 4,913)
+            x = np.clip(x_values(h, layout), 0.0, 1.0)
+            solved = columns, x, h.getInfo().objective_function_value
         multipliers = _duals(h, layout) or multipliers
         if multipliers is None or not pricing_fits(problem, started, share):
             break
@@ -97,7 +103,6 @@ def lp_start(problem: StaffingProblem, edges: Edges, started: float, share: floa
         _add_columns(h, layout, new)
         columns = _appended(columns, new)
     if solved is None:
-        # a re-solve cut short by the time limit leaves no usable solution: round the last one
         return LpStart(edges, multipliers, None, None, bound, None, rounds)
     columns, x, value = solved
     return LpStart(edges, multipliers, _rounded(problem, columns, edges, x),

@@ -1,9 +1,10 @@
-"""The LP with pricing (``lp.lp_start``): what it hands the search when a re-solve is cut short."""
+"""The LP with pricing (``lp.lp_start``): what it hands the search when a solve is cut short."""
 
 from __future__ import annotations
 
 import time
 
+import highspy
 import pytest
 from highspy._core import _Highs
 from hypothesis import assume, given
@@ -43,3 +44,26 @@ def test_a_re_solve_cut_short_still_leaves_the_last_solved_lp_rounded(
     # the support is of the first LP's columns: the candidates before pricing
     first = set(zip(problem.edges.person.tolist(), problem.edges.role.tolist(), strict=True))
     assert set(zip(cut.support.person.tolist(), cut.support.role.tolist(), strict=True)) <= first
+
+
+@FAST
+@given(rounds(max_people=8, rules=False))
+def test_a_first_solve_cut_short_is_rounded_where_it_stopped(request: StaffingRequest) -> None:
+    """When the time limit stops the very first LP solve, the point the dual simplex stopped
+    at is rounded into a valid plan: without it a large round on a slow machine had no LP
+    plan at all."""
+    problem = build_problem(request, NARROW)
+    statuses: list[highspy.HighsModelStatus] = []
+    real_run = lp.run_highs
+
+    def stopped_early(h: _Highs) -> None:
+        h.setOptionValue("simplex_iteration_limit", 1)  # as a time limit would, mid-solve
+        real_run(h)
+        statuses.append(h.getModelStatus())
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lp, "run_highs", stopped_early)
+        cut = lp.lp_start(problem, problem.edges, time.perf_counter(), share=1.0)
+    assume(statuses[0] == highspy.HighsModelStatus.kIterationLimit)
+    assert cut.rounded is not None and cut.support is not None
+    assert not violations(problem, cut.rounded)
