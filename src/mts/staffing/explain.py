@@ -24,6 +24,7 @@ from mts.staffing.plan import (
     SeatExplanation,
     SolverStats,
     Vacancy,
+    ValueBreakdown,
 )
 from mts.staffing.problem import (
     FTE_TOLERANCE,
@@ -141,11 +142,12 @@ def _gap(bound: float | None, objective: float) -> float | None:
 
 def _seats(problem: StaffingProblem, state: _State, solution: Solution) -> tuple[Seat, ...]:
     rivals = _Rivals.of(problem, solution)
-    seats = []
-    for r, ranked in _ranked_holders(problem, solution.seats).items():
-        for n, (value, p) in enumerate(ranked):
-            seats.append(_seat(problem, state, rivals, r, p, value, n))
-    return tuple(seats)
+    held = [(r, n, value, p) for r, ranked in _ranked_holders(problem, solution.seats).items()
+            for n, (value, p) in enumerate(ranked)]
+    terms = problem.model.breakdowns(np.array([p for *_, p in held], dtype=np.intp),
+                                     np.array([r for r, *_ in held], dtype=np.intp))
+    return tuple(_seat(problem, state, rivals, r, p, value, n, breakdown)
+                 for (r, n, value, p), breakdown in zip(held, terms, strict=True))
 
 
 def _ranked_holders(problem: StaffingProblem, seats: Seats) -> dict[int, list[tuple[float, int]]]:
@@ -256,6 +258,7 @@ def _seat(
     p: int,
     value: float,
     number: int,
+    breakdown: ValueBreakdown,
 ) -> Seat:
     role = problem.roles[r]
     pin = state.pins.get((p, r))
@@ -267,15 +270,16 @@ def _seat(
         value=value,
         seat=number,
         pinned_by=None if pin is None else pin[0],
-        why=explain_seat(problem, state, rivals, r, p),
+        why=explain_seat(problem, state, rivals, r, p, breakdown),
     )
 
 
 def explain_seat(
-    problem: StaffingProblem, state: _State, rivals: _Rivals, r: int, p: int
+    problem: StaffingProblem, state: _State, rivals: _Rivals, r: int, p: int,
+    breakdown: ValueBreakdown,
 ) -> SeatExplanation:
-    """Value breakdown, runner-up and margin, and who was passed over for what reason."""
-    breakdown = problem.model.breakdown(p, r)
+    """Runner-up and margin, and who was passed over for what reason, beside ``breakdown``
+    (``p``'s value in ``r``, term by term)."""
     others = rivals.of_role(r)
     runner = others[0] if others else None
     passed = [

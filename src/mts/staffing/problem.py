@@ -288,15 +288,22 @@ class ValueModel:
 
     def pair_values(self, person: IntArray, role: IntArray) -> FloatArray:
         """Values of the given pairs, ignoring eligibility (pins are checked elsewhere)."""
-        out = np.empty(person.size)
-        for start in range(0, person.size, _PAIR_CHUNK):
-            p = person[start : start + _PAIR_CHUNK]
-            r = role[start : start + _PAIR_CHUNK]
-            w = self.weights[r]
-            fit = np.einsum("ij,ij->i", w, self.mean[p])
-            out[start : start + p.size] = self.lead_factor[r] * (fit + self._explore(p, r, w))
-            out[start : start + p.size] += np.asarray(self.interest[r, p]).ravel()
+        fit, explore, interest = self._terms(person, role)
+        out: FloatArray = self.lead_factor[role] * (fit + explore) + interest
         return out
+
+    def _terms(self, person: IntArray, role: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Fit, exploration and interest of the given pairs, in chunks (each holds a row of
+        skill weights per pair)."""
+        fit, explore, interest = np.empty(person.size), np.empty(person.size), np.empty(person.size)
+        for start in range(0, person.size, _PAIR_CHUNK):
+            at = slice(start, start + _PAIR_CHUNK)
+            p, r = person[at], role[at]
+            w = self.weights[r]
+            fit[at] = np.einsum("ij,ij->i", w, self.mean[p])
+            explore[at] = self._explore(p, r, w)
+            interest[at] = np.asarray(self.interest[r, p]).ravel()
+        return fit, explore, interest
 
     def _explore(self, p: IntArray, r: IntArray, w: FloatArray) -> FloatArray:
         if self.exploration is Exploration.UCB:
@@ -309,29 +316,29 @@ class ValueModel:
 
     def breakdown(self, person: int, role: int) -> ValueBreakdown:
         """The value of one pair, term by term."""
-        p, r = np.array([person]), np.array([role])
-        w = self.weights[role]
-        fit = float(w @ self.mean[person])
-        explore = float(self._explore(p, r, self.weights[r])[0])
-        lead = float((self.lead_factor[role] - 1.0) * (fit + explore))
-        interest = float(self.interest[role, person])
-        skills = tuple(
-            SkillFit(
-                skill=self.skills[j],
-                weight=float(w[j]),
-                mean=float(self.mean[person, j]),
-                contribution=float(w[j] * self.mean[person, j]),
-            )
-            for j in np.flatnonzero(w)
-        )
+        return self.breakdowns(np.array([person]), np.array([role]))[0]
+
+    def breakdowns(self, person: IntArray, role: IntArray) -> list[ValueBreakdown]:
+        """The values of the given pairs, term by term (at 100,000 people, one pair at a
+        time took 25 s for a round's 85,000 seats)."""
+        fit, explore, interest = self._terms(person, role)
+        lead = (self.lead_factor[role] - 1.0) * (fit + explore)
         total = fit + explore + lead + interest
-        return ValueBreakdown(
-            fit=fit,
-            fit_by_skill=skills,
-            exploration=explore,
-            lead=lead,
-            interest=interest,
-            total=total,
+        return [
+            ValueBreakdown(fit=a, fit_by_skill=self._skill_fits(p, r), exploration=b, lead=c,
+                           interest=d, total=e)
+            for p, r, a, b, c, d, e in zip(person.tolist(), role.tolist(), fit.tolist(),
+                                           explore.tolist(), lead.tolist(), interest.tolist(),
+                                           total.tolist(), strict=True)
+        ]
+
+    def _skill_fits(self, person: int, role: int) -> tuple[SkillFit, ...]:
+        w = self._sparse
+        at = slice(w.indptr[role], w.indptr[role + 1])
+        mean = self.mean[person, w.indices[at]].tolist()
+        return tuple(
+            SkillFit(skill=self.skills[j], weight=weight, mean=m, contribution=weight * m)
+            for j, weight, m in zip(w.indices[at].tolist(), w.data[at].tolist(), mean, strict=True)
         )
 
 

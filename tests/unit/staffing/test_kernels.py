@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mts.domain.errors import Infeasible
+from mts.domain.projects import Interest
 from mts.domain.staffing import Exploration
 from mts.staffing import StaffingRequest, StaffingSettings, kernels
 from mts.staffing.problem import BestPerPerson, build_problem
@@ -29,6 +33,34 @@ def test_values_are_each_pair_valued_alone_and_minus_inf_exactly_where_ineligibl
     assert np.array_equal(np.isfinite(value), eligible)
     role, person = np.nonzero(eligible)
     assert np.allclose(value[role, person], model.pair_values(person, role), atol=1e-12)
+
+
+@FAST
+@given(rounds(max_people=6), st.sampled_from(list(Exploration)), st.integers(0, 3))
+def test_breakdowns_of_many_pairs_add_up_to_the_compiled_values_term_by_term(
+    request: StaffingRequest, exploration: Exploration, seed: int
+) -> None:
+    """Explanations value every seat of a round in one call: each pair's terms must sum to
+    what the compiled pass says it is worth, and its skills to its fit."""
+    first = request.projects[0].id
+    keen = tuple(Interest(person=c.person, project=first, rank=1) for c in request.candidates[::2])
+    request = replace(request, interests=keen)
+    try:
+        problem = build_problem(request, StaffingSettings(exploration=exploration, seed=seed))
+    except Infeasible:
+        return
+    model = problem.model
+    value = model.values(np.arange(problem.n_roles, dtype=np.intp))
+    role, person = np.nonzero(np.isfinite(value))
+    for p, r, terms in zip(person, role, model.breakdowns(person, role), strict=True):
+        assert terms.total == pytest.approx(value[r, p], abs=1e-12)
+        assert terms.total == pytest.approx(
+            terms.fit + terms.exploration + terms.lead + terms.interest, abs=1e-12)
+        assert terms.fit == pytest.approx(sum(s.contribution for s in terms.fit_by_skill),
+                                          abs=1e-12)
+        needed = np.flatnonzero(model.weights[r])
+        assert [s.skill for s in terms.fit_by_skill] == [model.skills[j] for j in needed]
+        assert [s.mean for s in terms.fit_by_skill] == model.mean[p, needed].tolist()
 
 
 def _block(seed: int, n_rows: int, n_people: int) -> dict[str, np.ndarray]:
