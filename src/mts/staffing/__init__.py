@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from mts.staffing.board import Seats, Solution, greedy_baseline, objective, violations
-from mts.staffing.explain import assemble_plan
+from mts.staffing.explain import assemble_plan, explaining_seconds
 from mts.staffing.plan import (
     GroundworkDecision,
     GroundworkOutcome,
@@ -77,7 +78,15 @@ def solve_round(request: StaffingRequest, settings: StaffingSettings = _DEFAULT)
     problem = build_problem(request, settings)
     if problem.n_people == 0 or problem.n_roles == 0:
         return _empty_plan(problem)
-    return assemble_plan(problem, solve(problem, started))
+    return assemble_plan(problem, solve(_leaving_time_to_explain(problem), started))
+
+
+def _leaving_time_to_explain(problem: StaffingProblem) -> StaffingProblem:
+    """``problem`` with a time limit that ends in time to explain every seat (at 100,000
+    people that takes some 15 s), but never less than half the limit."""
+    limit = problem.settings.time_limit
+    solving = max(limit - explaining_seconds(problem), limit / 2)
+    return replace(problem, settings=replace(problem.settings, time_limit=solving))
 
 
 def greedy_plan(request: StaffingRequest, settings: StaffingSettings = _DEFAULT) -> Plan:
