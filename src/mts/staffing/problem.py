@@ -319,8 +319,8 @@ class ValueModel:
         return self.breakdowns(np.array([person]), np.array([role]))[0]
 
     def breakdowns(self, person: IntArray, role: IntArray) -> list[ValueBreakdown]:
-        """The values of the given pairs, term by term (at 100,000 people, one pair at a
-        time took 25 s for a round's 85,000 seats)."""
+        """The values of the given pairs, term by term, in one pass (a round's explanations
+        ask for every seat: one pair at a time took 1.5 s at 10,000 people, this 0.16 s)."""
         fit, explore, interest = self._terms(person, role)
         lead = (self.lead_factor[role] - 1.0) * (fit + explore)
         total = fit + explore + lead + interest
@@ -333,6 +333,7 @@ class ValueModel:
         ]
 
     def _skill_fits(self, person: int, role: int) -> tuple[SkillFit, ...]:
+        """Each skill the role needs, with the person's mean in it, in skill order."""
         w = self._sparse
         at = slice(w.indptr[role], w.indptr[role + 1])
         mean = self.mean[person, w.indices[at]].tolist()
