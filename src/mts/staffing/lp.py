@@ -60,6 +60,10 @@ class LpStart:
     rounds: int  # LP solves
 
 
+PRICING_OVERRUN = 0.1
+"""Of the time limit: how far past its share the LP's last pricing may run."""
+
+
 def lp_start(problem: StaffingProblem, edges: Edges, started: float, share: float) -> LpStart:
     """The LP relaxation over the candidates, then rounds of pricing at its duals, each
     followed by a warm re-solve, until nothing is added or ``share`` of the time is used.
@@ -92,7 +96,9 @@ def lp_start(problem: StaffingProblem, edges: Edges, started: float, share: floa
             x = np.clip(x_values(h, layout), 0.0, 1.0)
             solved = columns, x, h.getInfo().objective_function_value
         multipliers = _duals(h, layout) or multipliers
-        if multipliers is None or not pricing_fits(problem, started, share):
+        # a solve cut short still has duals: pricing them may run a little past the share,
+        # for the bound (the while test above keeps a re-solve from starting then)
+        if multipliers is None or not pricing_fits(problem, started, share + PRICING_OVERRUN):
             break
         new = price(problem, Arcs.of(problem, edges), multipliers)
         edges = Edges.union([edges, new], problem.n_people)

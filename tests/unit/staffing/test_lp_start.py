@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 
 import highspy
+import numpy as np
 import pytest
 from highspy._core import _Highs
 from hypothesis import assume, given
 
 from mts.staffing import StaffingRequest, lp
-from mts.staffing.board import violations
+from mts.staffing.board import objective, violations
 from mts.staffing.problem import build_problem
 from unit.staffing.test_everyone import NARROW
 from unit.staffing.test_round_properties import FAST, rounds
@@ -67,3 +68,25 @@ def test_a_first_solve_cut_short_is_rounded_where_it_stopped(request: StaffingRe
     assume(statuses[0] == highspy.HighsModelStatus.kIterationLimit)
     assert cut.rounded is not None and cut.support is not None
     assert not violations(problem, cut.rounded)
+
+
+@FAST
+@given(rounds(max_people=8, rules=False))
+def test_the_last_duals_are_priced_for_a_bound_even_a_little_past_the_lps_share(
+    request: StaffingRequest,
+) -> None:
+    """When a pass over every pair no longer fits in the LP's share of the time but fits in
+    ``PRICING_OVERRUN`` more, the last duals are still priced: the round gets a bound over
+    every pair, and it bounds the plan."""
+    problem = build_problem(request, NARROW)
+    assume(np.isfinite(problem.left_out_best).any())  # some pair is left out: pricing is needed
+    share = 0.5
+
+    def fits_only_past_the_share(_: object, __: float, asked: float) -> bool:
+        return asked > share
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lp, "pricing_fits", fits_only_past_the_share)
+        late = lp.lp_start(problem, problem.edges, time.perf_counter(), share=share)
+    assert late.rounded is not None and np.isfinite(late.bound)
+    assert late.bound >= objective(problem, late.rounded) - 1e-9
