@@ -81,8 +81,8 @@ class _Classes:
 
 def pricing_fits(problem: StaffingProblem, started: float, share: float) -> bool:
     """Whether a pass over every pair still ends within ``share`` of the time limit."""
-    if not np.isfinite(problem.left_out_best).any():
-        return False  # every eligible pair is a candidate already: nothing to find
+    if problem.all_listed:
+        return False  # nothing to find
     left = started + share * problem.settings.time_limit - time.perf_counter()
     return pricing_seconds(problem) < left
 

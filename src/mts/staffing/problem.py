@@ -398,6 +398,11 @@ class StaffingProblem:
         """How many open roles the round has."""
         return len(self.roles)
 
+    @property
+    def all_listed(self) -> bool:
+        """Whether every eligible pair is a candidate already (nothing left out to price)."""
+        return not np.isfinite(self.left_out_best).any()
+
     def role_index(self, role: RoleId) -> int:
         """The row of ``role``."""
         return self._role_index[role]

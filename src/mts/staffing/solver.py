@@ -256,7 +256,7 @@ def _relax_and_price(
     added, iterations = 0, settings.lagrangian_iterations
     # with every eligible pair a candidate there is nothing to price, and HiGHS's bound needs
     # no help; otherwise a left-out pair may have profit up to 0, which caps HiGHS's bound
-    complete = not np.isfinite(problem.left_out_best).any()
+    complete = problem.all_listed
     rest = -np.inf if complete else 0.0
     if search.feasible and time.perf_counter() > deadline:
         # the LP used the relaxation's time (at 10,000 people a late round cost 1.8 s and
@@ -309,8 +309,8 @@ def _reach_everyone(problem: StaffingProblem, edges: Edges, seats: Seats,
     it. The new pairs stay candidates, so the relaxation, HiGHS and the
     neighbourhood search can use them too.
     """
-    if not np.isfinite(problem.left_out_best).any():
-        return edges, seats  # every eligible pair is a candidate already
+    if problem.all_listed:
+        return edges, seats
     board = board_of(problem, seats)
     fill_from_everyone(board)
     for _ in range(_EVERYONE_ROUNDS):
