@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
+import numpy as np
+import pytest
+
+from mts.staffing import gap
 from mts.staffing import gap_heuristic as heuristic
 
 ROUNDS = 400  # a work bound, so every run here repeats exactly
@@ -62,3 +66,45 @@ def test_a_kick_moves_a_few_jobs_along_arcs_and_leaves_the_rest() -> None:
     assert 0 < len(moved) <= max(2, int(heuristic.KICK_SHARE * len(a)))
     arcs = set(zip(search.arcs.job.tolist(), search.arcs.agent.tolist(), strict=True))
     assert all((int(j), int(kicked[j])) in arcs for j in moved)
+
+
+def test_on_tiny_instances_the_search_goes_on_beside_highs_from_its_best(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After its fixed rounds, the search restarts from the best assignment, with no round
+    limit, and stops when HiGHS ends; HiGHS's proven optimum is then the answer."""
+    calls: list[tuple[np.ndarray, int, bool]] = []
+    real = heuristic.explore
+
+    def spy(search: heuristic.ChainSearch, start: np.ndarray, incumbent: heuristic.Incumbent,
+            **kwargs: Any) -> int:
+        calls.append((start.copy(), kwargs["rounds"], incumbent.assignment is not None
+                      and np.array_equal(start, incumbent.assignment)))
+        return real(search, start, incumbent, **kwargs)
+
+    monkeypatch.setattr(gap.heuristic, "explore", spy)
+    c, w, b = type_d(4, 20, 0)  # 80 pairs: tiny, and HiGHS proves it in about a second
+    result = gap.solve_gap(gap.GapInstance(costs=c, weights=w, capacities=b), time_limit=30.0)
+    assert len(calls) == 2
+    (_, rounds, _), (_, more, from_best) = calls
+    assert rounds < 2**62 and more == 2**62 and from_best
+    assert result.status == "optimal"  # HiGHS ended (and proved it) before the 30 s were up
+    assert result.seconds < 30.0
+
+
+def test_in_exact_mode_highs_alone_takes_over_after_the_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+    real = heuristic.explore
+
+    def spy(*args: Any, **kwargs: Any) -> int:
+        calls.append(kwargs["rounds"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gap.heuristic, "explore", spy)
+    c, w, b = type_d(5, 30, 0)
+    result = gap.solve_gap(gap.GapInstance(costs=c, weights=w, capacities=b), time_limit=30.0,
+                           exact=True)
+    assert calls == [gap.EXACT_ROUNDS]
+    assert result.status == "optimal"
