@@ -302,9 +302,8 @@ def solve_gap(
     if beside is not None:
         run.settle(beside)
     elif run.wants_branch_and_bound():
-        after = run.launch(started=False)
-        after.start()
-        run.search_on(relaxation, halt=lambda: after.finished)
+        after = run.launch()
+        run.keep_searching(relaxation, halt=lambda: after.finished)
         run.settle(after, wait=True)
     return run.result()
 
@@ -409,7 +408,7 @@ class _Run:
         if not (self.reached() or halt() or self.left() == 0):
             explore(self.dive(reduced), self.deadline)
 
-    def search_on(self, relaxation: Relaxation, *, halt: Callable[[], bool]) -> None:
+    def keep_searching(self, relaxation: Relaxation, *, halt: Callable[[], bool]) -> None:
         """Once HiGHS has taken over (tiny instances), the search goes on from the best
         assignment on the other core, until time is up or HiGHS ends."""
         if self.exact or self.incumbent.assignment is None or self.reached():
@@ -417,6 +416,7 @@ class _Run:
         reduced, _ = _guidance(self.instance, relaxation, self.incumbent.assignment)
         heuristic.explore(self._chain_search(reduced), self.incumbent.assignment,
                           self.incumbent, deadline=self.deadline, rounds=2**62,
+                          # a stream of its own: the seed's would replay the first kicks
                           target=self.target(), rng=np.random.default_rng(self.seed + 1),
                           halt=halt)
 
@@ -461,18 +461,15 @@ class _Run:
         """HiGHS in a second thread, for the whole time, when the instance is not too large."""
         if self.exact or not TINY < self.pairs <= BESIDE:
             return None
-        beside = self.launch(started=False)
-        beside.start()
-        return beside
+        return self.launch()
 
-    def launch(self, *, started: bool = True) -> BackgroundBranchAndBound:
-        """HiGHS warm-started from the incumbent; run here and now unless ``started`` is False."""
+    def launch(self) -> BackgroundBranchAndBound:
+        """HiGHS warm-started from the incumbent, started in a worker thread."""
         inst = self.instance
         run = BackgroundBranchAndBound(inst.costs, inst.weights, inst.capacities,
                                        start=self.incumbent.assignment, time_limit=self.left(),
                                        seed=self.seed)
-        if started:
-            run.run()
+        run.start()
         return run
 
     def settle(self, run: BackgroundBranchAndBound, *, wait: bool = False) -> None:
