@@ -9,6 +9,7 @@ import pytest
 
 from mts.staffing import gap
 from mts.staffing import gap_heuristic as heuristic
+from mts.staffing.gap_highs import branch_and_bound
 
 ROUNDS = 400  # a work bound, so every run here repeats exactly
 
@@ -73,23 +74,26 @@ def test_on_tiny_instances_the_search_goes_on_beside_highs_from_its_best(
 ) -> None:
     """After its fixed rounds, the search restarts from the best assignment, with no round
     limit, and stops when HiGHS ends; HiGHS's proven optimum is then the answer."""
-    calls: list[tuple[np.ndarray, int, bool]] = []
+    calls: list[tuple[int, bool]] = []
     real = heuristic.explore
 
     def spy(search: heuristic.ChainSearch, start: np.ndarray, incumbent: heuristic.Incumbent,
             **kwargs: Any) -> int:
-        calls.append((start.copy(), kwargs["rounds"], incumbent.assignment is not None
-                      and np.array_equal(start, incumbent.assignment)))
+        from_best = incumbent.assignment is not None and np.array_equal(start,
+                                                                        incumbent.assignment)
+        calls.append((kwargs["rounds"], from_best))
         return real(search, start, incumbent, **kwargs)
 
     monkeypatch.setattr(gap.heuristic, "explore", spy)
     c, w, b = type_d(4, 20, 0)  # 80 pairs: tiny, and HiGHS proves it in about a second
     result = gap.solve_gap(gap.GapInstance(costs=c, weights=w, capacities=b), time_limit=30.0)
     assert len(calls) == 2
-    (_, rounds, _), (_, more, from_best) = calls
+    (rounds, _), (more, from_best) = calls
     assert rounds < 2**62 and more == 2**62 and from_best
-    assert result.status == "optimal"  # HiGHS ended (and proved it) before the 30 s were up
-    assert result.seconds < 30.0
+    assert result.status == "optimal" and result.seconds < 30.0  # HiGHS ended, and halted it
+    alone = branch_and_bound(c, w, b, start=None, time_limit=30.0)
+    assert alone.status == "optimal" and alone.assignment is not None
+    assert result.objective == c[alone.assignment, np.arange(20)].sum()
 
 
 def test_in_exact_mode_highs_alone_takes_over_after_the_search(
