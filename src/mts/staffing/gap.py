@@ -33,7 +33,10 @@ separated by any whitespace.
    again from a dive through the set-partitioning master, whose columns
    are the Lagrangian walk's knapsacks (``gap_columns``): its LP bound is
    the Lagrangian one, and the search from its dive ends lower on type D
-   and E than the search from the rounded LP.
+   and E than the search from the rounded LP. Where agents hold few jobs
+   (``REPACK_JOBS_PER_AGENT``), every new best assignment is re-packed
+   exactly, three agents at a time (``gap_repack``), before the search
+   restarts from it.
 6. HiGHS branch and bound with ``mip_rel_gap = 0``: beside the search, in a
    second thread, on instances of ``TINY`` to ``BESIDE`` pairs (the search
    stops when HiGHS ends); after the search, warm-started from its best
@@ -76,6 +79,7 @@ from mts.staffing import gap_heuristic as heuristic
 from mts.staffing.gap_columns import dive
 from mts.staffing.gap_highs import BackgroundBranchAndBound, Relaxation, solve_relaxation
 from mts.staffing.gap_lagrange import is_tractable, lagrangian_bound
+from mts.staffing.gap_repack import repack
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -95,6 +99,14 @@ ARC_WIDTH = 5
 """On larger instances, each job's candidate agents: its five of least LP reduced cost ..."""
 ARC_SLACK = 1.0
 """... within this much reduced cost of its best (tuned on type D: wider lists were no better)."""
+REPACK_JOBS_PER_AGENT = 6
+"""Every new best assignment is re-packed three agents at a time (``gap_repack``) where agents
+hold at most this many jobs on average: at five (d20100) it pays, at ten it found nothing."""
+REPACK_PASSES = 5
+"""Passes over every three agents at most, while the last one improved."""
+REPACK_MOST_AGENTS = 30
+"""... and only up to this many agents: a pass over every three of 20 agents (1,140 groups of
+about 15 jobs) takes about 1.2 s, and the groups grow as the cube of the agents."""
 DIVE_AFTER = 0.3
 """From ``TINY`` to ``SMALL`` pairs, the search restarts from a dive through the column master
 (``gap_columns``) once this share of the time limit has passed."""
@@ -396,10 +408,12 @@ class _Run:
         reduced, start = _guidance(self.instance, relaxation, self.incumbent.assignment)
         search = self._chain_search(reduced)
         rng = np.random.default_rng(self.seed)
+        polish = self._polish(np.random.default_rng(self.seed + 2))  # not the kicks' stream
 
         def explore(start: IntArray, deadline: float) -> None:
             heuristic.explore(search, start, self.incumbent, deadline=deadline,
-                              rounds=self._rounds(), target=self.target(), rng=rng, halt=halt)
+                              rounds=self._rounds(), target=self.target(), rng=rng, halt=halt,
+                              polish=polish)
 
         if not self.walk:
             explore(start, self.deadline)
@@ -418,7 +432,16 @@ class _Run:
                           self.incumbent, deadline=self.deadline, rounds=2**62,
                           # a stream of its own: the seed's would replay the first kicks
                           target=self.target(), rng=np.random.default_rng(self.seed + 1),
-                          halt=halt)
+                          halt=halt, polish=self._polish(np.random.default_rng(self.seed + 3)))
+
+    def _polish(self, rng: np.random.Generator) -> Callable[[IntArray], bool] | None:
+        """Exact re-packing of three agents at a time, where agents hold few jobs and there
+        are not too many ways to choose three of them."""
+        inst = self.instance
+        if inst.n > REPACK_JOBS_PER_AGENT * inst.m or inst.m > REPACK_MOST_AGENTS:
+            return None
+        return lambda a: repack(inst.costs, inst.weights, inst.capacities, a, rng=rng,
+                                passes=REPACK_PASSES, deadline=self.deadline)
 
     def _chain_search(self, reduced: FloatArray) -> heuristic.ChainSearch:
         """Over every pair on small instances, else over each job's best few agents."""

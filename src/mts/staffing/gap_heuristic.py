@@ -505,14 +505,18 @@ def explore(
     target: float = -INF,
     rng: np.random.Generator,
     halt: Callable[[], bool] = lambda: False,
+    polish: Callable[[IntArray], bool] | None = None,
 ) -> int:
     """Iterated oscillation: restart from a shaken incumbent after ``PATIENCE`` idle rounds.
 
     Parameters are those of ``oscillate``; ``rounds`` bounds all restarts
-    together. Returns the number of rounds run.
+    together. ``polish``, if given, improves a feasible assignment in place
+    (returning whether it did); it runs on every new incumbent before the
+    next restart. Returns the number of rounds run.
     """
     done = 0
     current = start
+    polished = INF  # the incumbent's cost when it was last polished
     while done < rounds and time.perf_counter() < deadline and incumbent.cost > target + EPS:
         ran = oscillate(search, current, incumbent, deadline=deadline, rounds=rounds - done,
                         patience=PATIENCE, target=target, rng=rng, halt=halt)
@@ -520,6 +524,11 @@ def explore(
             break
         done += ran
         best = incumbent.assignment
+        if polish is not None and best is not None and incumbent.cost < polished:
+            best = best.copy()
+            if polish(best):
+                incumbent.offer(best, search.costs)
+            polished = incumbent.cost
         current = _kicked(search.arcs, start if best is None else best, rng)
     return done
 
