@@ -9,8 +9,8 @@ Chains of up to ``gap_heuristic.LAYERS`` moves reach some of these
 re-packings, but not those that move many jobs among the same few agents
 at once, where every single move breaks a capacity. On type D with five
 jobs an agent (d20100) the chain search's local minima are often not
-optimal for some three agents: from the search's 6,213, one pass over
-every three of its 20 agents gave 6,197 in about 1.2 s, where the search
+optimal for some three agents: from the search's 6,213, passes over
+every three of its 20 agents gave 6,197 in 1.2 to 1.6 s, where the search
 alone is at 6,204 after 240 s. With ten jobs an agent (d10100, d20200,
 d40400) a search over thirty jobs is many times slower and found nothing,
 so ``solve_gap`` uses it only where agents hold few jobs.
@@ -29,7 +29,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 GROUP = 3
-"""Agents re-packed together: two found nothing the chains had not, four cost ten times more."""
+"""Agents re-packed together: on d20100 two found nothing the chains had not, and a pass over
+every four took some fifty times as long as over every three and found no more."""
 NODE_LIMIT = 200_000
 """Search nodes per group at most: a search cut short keeps the best packing it found, if any."""
 
@@ -81,9 +82,9 @@ def _cheapest_packing(
     costs: FloatArray, weights: FloatArray, capacities: FloatArray, agents: IntArray,
     jobs: IntArray, beat: float, node_limit: int,
 ) -> tuple[bool, IntArray]:  # pragma: no cover - compiled; checked against brute force in tests
-    """The cheapest placement of ``jobs`` on ``agents`` within capacity, if one costs less
-    than ``beat``: (found, agent of each job). After ``node_limit`` nodes the best found
-    so far is returned.
+    """The cheapest placement of ``jobs`` (at least one) on ``agents`` within capacity, if
+    one costs less than ``beat``: (found, agent of each job). After ``node_limit`` nodes
+    the best found so far is returned.
 
     Depth-first over the jobs, heaviest first (they decide feasibility
     soonest), each tried on every agent with room; a branch is cut when its
