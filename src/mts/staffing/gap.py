@@ -434,14 +434,14 @@ class _Run:
                           target=self.target(), rng=np.random.default_rng(self.seed + 1),
                           halt=halt, polish=self._polish(np.random.default_rng(self.seed + 3)))
 
-    def _polish(self, rng: np.random.Generator) -> Callable[[IntArray], bool] | None:
+    def _polish(self, rng: np.random.Generator) -> Callable[[IntArray, float], bool] | None:
         """Exact re-packing of three agents at a time, where agents hold few jobs and there
         are not too many ways to choose three of them."""
         inst = self.instance
         if inst.n > REPACK_JOBS_PER_AGENT * inst.m or inst.m > REPACK_MOST_AGENTS:
             return None
-        return lambda a: repack(inst.costs, inst.weights, inst.capacities, a, rng=rng,
-                                passes=REPACK_PASSES, deadline=self.deadline)
+        return lambda a, deadline: repack(inst.costs, inst.weights, inst.capacities, a,
+                                          rng=rng, passes=REPACK_PASSES, deadline=deadline)
 
     def _chain_search(self, reduced: FloatArray) -> heuristic.ChainSearch:
         """Over every pair on small instances, else over each job's best few agents."""

@@ -505,14 +505,15 @@ def explore(
     target: float = -INF,
     rng: np.random.Generator,
     halt: Callable[[], bool] = lambda: False,
-    polish: Callable[[IntArray], bool] | None = None,
+    polish: Callable[[IntArray, float], bool] | None = None,
 ) -> int:
     """Iterated oscillation: restart from a shaken incumbent after ``PATIENCE`` idle rounds.
 
     Parameters are those of ``oscillate``; ``rounds`` bounds all restarts
-    together. ``polish``, if given, improves a feasible assignment in place
-    (returning whether it did); it runs on every new incumbent before the
-    next restart. Returns the number of rounds run.
+    together. ``polish(a, deadline)``, if given, improves a feasible
+    assignment in place by ``deadline`` (returning whether it did); it runs
+    on every new incumbent before the next restart. Returns the number of
+    rounds run.
     """
     done = 0
     current = start
@@ -526,7 +527,7 @@ def explore(
         best = incumbent.assignment
         if polish is not None and best is not None and incumbent.cost < polished:
             best = best.copy()
-            if polish(best):
+            if polish(best, deadline):
                 incumbent.offer(best, search.costs)
             polished = incumbent.cost
         current = _kicked(search.arcs, start if best is None else best, rng)

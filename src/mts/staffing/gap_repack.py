@@ -14,6 +14,10 @@ every three of its 20 agents gave 6,197 in 1.2 to 1.6 s, where the search
 alone is at 6,204 after 240 s. With ten jobs an agent (d10100, d20200,
 d40400) a search over thirty jobs is many times slower and found nothing,
 so ``solve_gap`` uses it only where agents hold few jobs.
+
+The search is compiled by numba (``cache=True``): the first call on a
+machine compiles it, about 5 s; later processes load it in a quarter of a
+second.
 """
 
 from __future__ import annotations

@@ -92,6 +92,9 @@ def test_solve_gap_restarts_from_a_dive_between_tiny_and_small_instances(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(gap, "dive", spy)
+    # the dive alone: re-packing (five jobs an agent) would take the first share of these 3 s,
+    # more so on a fresh checkout, where its first call compiles it (about 5 s)
+    monkeypatch.setattr(gap, "REPACK_JOBS_PER_AGENT", 0)
     c, w, b = type_d(20, 100, 0)
     result = gap.solve_gap(GapInstance(costs=c, weights=w, capacities=b), time_limit=3.0)
     assert result.status in ("optimal", "feasible")

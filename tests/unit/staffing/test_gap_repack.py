@@ -73,10 +73,11 @@ def test_explore_polishes_each_new_best_and_keeps_what_polishing_gains() -> None
     c, w, b = search.costs, search.weights, search.capacities
     seen: list[float] = []
 
-    def polish(a: np.ndarray) -> bool:
+    def polish(a: np.ndarray, deadline: float) -> bool:
         assert heuristic.is_feasible(a, w, b)
         seen.append(heuristic.total_cost(a, c))
-        return gap_repack.repack(c, w, b, a, rng=np.random.default_rng(1), passes=100)
+        return gap_repack.repack(c, w, b, a, rng=np.random.default_rng(1), passes=100,
+                                 deadline=deadline)
 
     incumbent = heuristic.Incumbent()
     start = heuristic.regret_greedy(c, w, b)
