@@ -111,21 +111,23 @@ def _cheapest_packing(
         while g < k and (weight[t, g] > room[g] + 1e-9
                          or spent[t] + cost[t, g] + rest[t + 1] >= best):
             g += 1
-        choice[t] = g if g < k else -1
         if g == k:
+            choice[t] = -1
             t -= 1
-        elif t == n - 1:  # a whole placement, cheaper than the best: keep it, try the next
-            room[g] -= weight[t, g]
+            continue
+        choice[t] = g
+        room[g] -= weight[t, g]
+        if t == n - 1:  # a whole placement, cheaper than the best: keep it, try the next
             best = spent[t] + cost[t, g]
             best_choice[:] = choice
         else:
-            room[g] -= weight[t, g]
             spent[t + 1] = spent[t] + cost[t, g]
             t += 1
+    found = best_choice[0] >= 0
     placed = np.full(n, -1, np.int64)
-    if best_choice[0] >= 0:
+    if found:
         placed[order] = agents[best_choice]
-    return bool(best_choice[0] >= 0), placed
+    return bool(found), placed
 
 
 @numba.njit(cache=True, nogil=True)
