@@ -35,13 +35,18 @@ IPM_FROM = 20_000
 
 @dataclass(frozen=True, eq=False)
 class Relaxation:
-    """The LP relaxation: ``status`` is "optimal", "infeasible" or "unknown" (time ran out)."""
+    """The LP relaxation: ``status`` is "optimal", "infeasible" or "unknown" (time ran out).
+
+    ``duals`` are the jobs' (``u``); ``prices`` the agents' capacity duals
+    negated (``-v``, at least zero): what a unit of each agent's room is worth.
+    """
 
     status: str
     bound: float | None
     x: FloatArray | None
     reduced: FloatArray | None
     duals: FloatArray | None
+    prices: FloatArray | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,15 +105,16 @@ def solve_relaxation(
     status = h.getModelStatus()
     if status in (highspy.HighsModelStatus.kInfeasible,
                   highspy.HighsModelStatus.kUnboundedOrInfeasible):
-        return Relaxation("infeasible", None, None, None, None)
+        return Relaxation("infeasible", None, None, None, None, None)
     if status != highspy.HighsModelStatus.kOptimal:
-        return Relaxation("unknown", None, None, None, None)
+        return Relaxation("unknown", None, None, None, None, None)
     solution = h.getSolution()
     x = np.asarray(solution.col_value, dtype=np.float64).reshape(m, n)
     reduced = np.asarray(solution.col_dual, dtype=np.float64).reshape(m, n)
-    duals = np.asarray(solution.row_dual, dtype=np.float64)[m:]
+    row_duals = np.asarray(solution.row_dual, dtype=np.float64)
+    prices = np.maximum(-row_duals[:m], 0.0)
     value = float(h.getInfo().objective_function_value)
-    return Relaxation("optimal", value, x, reduced, duals)
+    return Relaxation("optimal", value, x, reduced, row_duals[m:], prices)
 
 
 def branch_and_bound(

@@ -9,6 +9,7 @@ import pytest
 
 from mts.staffing import gap, gap_repack
 from mts.staffing import gap_heuristic as heuristic
+from mts.staffing.gap_highs import solve_relaxation
 from unit.staffing.test_gap_explore import every_pair_search, type_d
 
 
@@ -25,20 +26,23 @@ def cheapest_by_brute_force(
     return best
 
 
+@pytest.mark.parametrize("priced", [False, True])
 @pytest.mark.parametrize("seed", range(12))
-def test_the_packing_found_is_the_cheapest_there_is(seed: int) -> None:
+def test_the_packing_found_is_the_cheapest_there_is(seed: int, priced: bool) -> None:
+    """Whatever the prices (any at least zero keep the bound valid), the search is exact."""
     c, w, b = type_d(4, 9, seed)
+    prices = np.random.default_rng(seed).uniform(0.0, 3.0, 4) if priced else np.zeros(4)
     agents = np.array([0, 2, 3])
     jobs = np.array([0, 1, 3, 4, 6, 7, 8])
     least = cheapest_by_brute_force(c, w, b, (0, 2, 3), jobs)
-    found, placed = gap_repack._cheapest_packing(c, w, b, agents, jobs, np.inf, 10**9)
+    found, placed = gap_repack._cheapest_packing(c, w, b, prices, agents, jobs, np.inf, 10**9)
     assert found == np.isfinite(least)
     if found:
         assert c[placed, jobs].sum() == least
         load = np.bincount(placed, weights=w[placed, jobs], minlength=4)
         assert np.all(load <= b)
         # asked to beat the least cost itself, it finds nothing
-        again, _ = gap_repack._cheapest_packing(c, w, b, agents, jobs, least, 10**9)
+        again, _ = gap_repack._cheapest_packing(c, w, b, prices, agents, jobs, least, 10**9)
         assert not again
 
 
@@ -95,17 +99,29 @@ def test_explore_polishes_each_new_best_and_keeps_what_polishing_gains() -> None
 def test_solve_gap_repacks_only_where_agents_hold_few_jobs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls: list[tuple[int, int]] = []
+    calls: list[tuple[tuple[int, int], bool]] = []
 
-    def counted(c: np.ndarray, w: np.ndarray, b: np.ndarray, a: np.ndarray, **_: object) -> bool:
-        calls.append(c.shape)
+    def counted(c: np.ndarray, w: np.ndarray, b: np.ndarray, a: np.ndarray, *,
+                prices: np.ndarray | None = None, **_: object) -> bool:
+        calls.append((c.shape, prices is not None))
         return False
 
     monkeypatch.setattr(gap, "repack", counted)
     for m, n in ((10, 40), (4, 40)):  # four jobs an agent, then ten
         c, w, b = type_d(m, n, 1)
         gap.solve_gap(gap.GapInstance(costs=c, weights=w, capacities=b), time_limit=2, seed=0)
-    assert calls and set(calls) == {(10, 40)}
+    assert calls and set(calls) == {((10, 40), True)}  # priced by the LP
+
+
+def test_the_lp_prices_a_unit_of_each_agents_room() -> None:
+    c, w, b = type_d(5, 30, 1)
+    lp = solve_relaxation(c, w, b, time_limit=10.0)
+    assert lp.x is not None and lp.reduced is not None
+    assert lp.duals is not None and lp.prices is not None
+    assert np.allclose(lp.reduced, c - lp.duals[None, :] + lp.prices[:, None] * w, atol=1e-6)
+    slack = b - (lp.x * w).sum(axis=1) > 1e-6
+    assert np.all(lp.prices[slack] < 1e-9)  # room left over is worth nothing
+    assert lp.prices.max() > 0.5  # type D is tight: room is worth about a unit of cost
 
 
 def test_agents_that_hold_nothing_are_left_alone() -> None:
