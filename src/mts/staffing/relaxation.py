@@ -114,9 +114,11 @@ class Multipliers:
 
 @dataclass(frozen=True, eq=False)
 class Relaxed:
-    """One evaluation of the dual function: its value, the relaxed choice, the subgradient."""
+    """One evaluation of the dual function: its value, each pair's profit, the relaxed choice,
+    the subgradient."""
 
     value: float
+    profit: FloatArray
     chosen: BoolArray
     role_slack: FloatArray
     stretch_slack: FloatArray
@@ -142,6 +144,7 @@ def evaluate(arcs: Arcs, mult: Multipliers) -> Relaxed:
     np.add.at(links, (arcs.project[chosen], arcs.department[chosen]), 1.0)
     return Relaxed(
         value=value,
+        profit=profit,
         chosen=chosen,
         role_slack=(pr.headcount - fill - vacant).astype(float),
         stretch_slack=np.where(pr.min_stretch > 0, stretch_count - pr.min_stretch, 0.0),
@@ -339,13 +342,13 @@ def subgradient(
         if stale >= patience:
             alpha, stale = alpha / 2, 0
         if it % settings.repair_every == 0:
-            _repair_into(problem, arcs, relaxed, mult, lists, search)
+            _repair_into(problem, arcs, relaxed, lists, search)
         if _converged(search, settings.mip_gap) or alpha < 1e-3 or time.perf_counter() > deadline:
             break
         target = max(search.objective, search.bound - 0.005 * abs(search.bound))
         mult = _step(mult, relaxed, alpha * (relaxed.value - target))
     final = evaluate(arcs, search.multipliers)
-    _repair_into(problem, arcs, final, search.multipliers, lists, search, passes=3)
+    _repair_into(problem, arcs, final, lists, search, passes=3)
 
 
 def _converged(search: Search, gap: float) -> bool:
@@ -371,7 +374,6 @@ def _repair(
     problem: StaffingProblem,
     arcs: Arcs,
     relaxed: Relaxed,
-    mult: Multipliers,
     lists: Candidates,
     passes: int = 1,
 ) -> Seats:
@@ -385,7 +387,7 @@ def _repair(
         p, r = int(e.person[i]), int(e.role[i])
         if board.can_take(p, r):
             board.take(p, r, float(e.value[i]))
-    fill_open_seats(board, e, np.argsort(-mult.profit(arcs), kind="stable"))
+    fill_open_seats(board, e, np.argsort(-relaxed.profit, kind="stable"))
     improve(board, lists, passes)
     # a seat the candidates leave open costs the vacancy penalty; anyone with room beats that
     fill_from_everyone(board)
@@ -396,13 +398,12 @@ def _repair_into(
     problem: StaffingProblem,
     arcs: Arcs,
     relaxed: Relaxed,
-    mult: Multipliers,
     lists: Candidates,
     search: Search,
     passes: int = 1,
 ) -> None:
     """Turn the relaxed choice into a plan; keep it if it beats the best so far."""
-    seats = _repair(problem, arcs, relaxed, mult, lists, passes)
+    seats = _repair(problem, arcs, relaxed, lists, passes)
     feasible = not violations(problem, seats)
     value = objective(problem, seats)
     if (feasible, value) > (search.feasible, search.objective):

@@ -479,8 +479,9 @@ def _close_gap(
         return priced, mip
     everyone = problem.select_candidates(np.arange(problem.n_roles), problem.n_people)
     arcs = Arcs.of(problem, everyone)
-    dual = evaluate(arcs, search.multipliers).value
-    could = everyone.subset(search.multipliers.profit(arcs) > z - dual - _BOUND_TOLERANCE)
+    relaxed = evaluate(arcs, search.multipliers)
+    dual = relaxed.value
+    could = everyone.subset(relaxed.profit > z - dual - _BOUND_TOLERANCE)
     edges = Edges.union([priced.edges, could], problem.n_people)
     closing = replace(priced, edges=edges, added=priced.added + len(edges) - len(priced.edges),
                       bound=min(priced.bound, dual), relaxed=dual, best_rest=z - dual)
