@@ -46,6 +46,21 @@ def test_the_packing_found_is_the_cheapest_there_is(seed: int, priced: bool) -> 
         assert not again
 
 
+@pytest.mark.parametrize("seed", [1, 3, 5])
+def test_priced_room_finds_the_cheapest_packing_in_far_fewer_nodes(seed: int) -> None:
+    """On type D (cost falls as weight rises) a unit of room is worth about one, and priced
+    so, the search reaches the optimum of 18 jobs within 250,000 nodes (measured: 38,000
+    to 189,000), where the plain bound needs 626,000 to 2.4 million."""
+    c, w, b = type_d(3, 18, seed)
+    agents, jobs = np.arange(3), np.arange(18)
+    _, exact = gap_repack._cheapest_packing(c, w, b, np.zeros(3), agents, jobs, np.inf, 10**9)
+    least = c[exact, jobs].sum()
+    for prices, reaches in ((np.ones(3), True), (np.zeros(3), False)):
+        found, placed = gap_repack._cheapest_packing(c, w, b, prices, agents, jobs, np.inf,
+                                                     250_000)
+        assert (found and c[placed, jobs].sum() == least) == reaches
+
+
 def test_after_repacking_no_three_agents_can_do_better() -> None:
     search = every_pair_search(m=5, n=15, seed=4)
     c, w, b = search.costs, search.weights, search.capacities
