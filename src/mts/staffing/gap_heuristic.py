@@ -30,7 +30,8 @@ Two pieces:
     ``j'`` from ``g``, which changes ``g``'s penalty by
     ``p_g (max(0, L_g + w_gj - w_gj' - b_g) - max(0, L_g - b_g))``. Every
     improving chain is then checked exactly and those on disjoint agents are
-    applied together, so one pass moves many jobs.
+    applied together, so one pass moves many jobs. A pass is compiled
+    (``gap_chains``): the search makes thousands of them.
 
     Between descents the weights oscillate (strategic oscillation): ``p_i``
     grows by ``UP`` when agent ``i`` is overloaded at a local minimum and
@@ -49,6 +50,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from mts.staffing.gap_chains import improve_once
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -222,30 +225,6 @@ def candidate_arcs(
 # -- ejection chains ----------------------------------------------------------------------
 
 
-def _penalty(p: FloatArray, load: FloatArray, cap: FloatArray) -> FloatArray:
-    return p * np.maximum(load - cap, 0.0)
-
-
-@dataclass(eq=False)
-class _Layers:
-    """The layered dynamic programme of one chain search (see the module docstring).
-
-    ``closing[k][e]`` is the estimated change of the best chain of ``k + 1``
-    moves ending with arc ``e``; ``back[k - 1][g, y]`` is the arc slot into
-    agent ``g`` that best precedes ejecting its ``y``-th job; ``step[g, x, y]``
-    is the penalty change at ``g`` when slot ``x`` comes in and job ``y`` leaves.
-    """
-
-    closing: list[FloatArray]
-    back: list[IntArray]
-    position: IntArray
-    step: FloatArray
-
-
-Move = tuple[int, int]
-"""(job, agent it moves to)."""
-
-
 @dataclass(eq=False)
 class ChainSearch:
     """Penalised local search with ejection chains over fixed candidate arcs."""
@@ -256,150 +235,22 @@ class ChainSearch:
     arcs: Arcs
     layers: int = LAYERS
 
-    def candidates(
-        self, a: IntArray, load: FloatArray, p: FloatArray, count: int
-    ) -> tuple[IntArray, _Layers | None]:
-        """Up to ``count`` improving chain ends (flat layer-major indices), best first."""
-        if len(self.arcs.job) == 0:
-            return np.zeros(0, np.int64), None
-        dp = self._programme(a, load, p)
-        flat = np.concatenate(dp.closing)
-        k = min(count, flat.size)
-        top = np.argpartition(flat, k - 1)[:k]
-        top = top[np.argsort(flat[top], kind="stable")]
-        return top[flat[top] < -EPS].astype(np.int64), dp
-
-    def _programme(self, a: IntArray, load: FloatArray, p: FloatArray) -> _Layers:
-        c, w, b, arcs = self.costs, self.weights, self.capacities, self.arcs
-        here = a[arcs.job]
-        valid = here != arcs.agent
-        base = _penalty(p, load, b)
-        leave = _penalty(p[here], load[here] - w[here, arcs.job], b[here]) - base[here]
-        shift = arcs.cost - c[here, arcs.job]
-        value = np.where(valid, shift + leave, INF)
-        arrive = _penalty(p[arcs.agent], load[arcs.agent] + arcs.weight, b[arcs.agent])
-        arrive = arrive - base[arcs.agent]
-        position, held, held_weight = _jobs_by_agent(a, w)
-        origin = arcs.job.copy()
-        dp = _Layers([value + arrive], [], position, self._steps(load, p, base, held, held_weight))
-        at = (here, position[arcs.job])
-        for _ in range(1, self.layers):
-            best, back = self._eject(value, dp.step)
-            origin = np.append(origin, 0)[arcs.slot[here, back[at]]]
-            first = a[origin]
-            value = np.where(valid, best[at] + shift, INF)
-            cycle = arcs.agent == first
-            lost = _penalty(p[first], load[first] - w[first, origin], b[first]) - base[first]
-            joint = _penalty(p[first], load[first] - w[first, origin] + arcs.weight, b[first])
-            dp.closing.append(np.where(cycle, value - lost + joint - base[first], value + arrive))
-            dp.back.append(back)
-            value = np.where(cycle, INF, value)
-        return dp
-
-    def _steps(
-        self, load: FloatArray, p: FloatArray, base: FloatArray, held: IntArray,
-        held_weight: FloatArray,
-    ) -> FloatArray:
-        """Penalty change at ``g`` for "slot ``x`` in, job ``y`` out" (the same in every layer)."""
-        arcs = self.arcs
-        into = (load - self.capacities)[:, None] + arcs.slot_weight
-        step = into[:, :, None] - held_weight[:, None, :]
-        np.maximum(step, 0.0, out=step)
-        step *= p[:, None, None]
-        step -= base[:, None, None]
-        blocked = (arcs.slot_job[:, :, None] == held[:, None, :]) | (held[:, None, :] < 0)
-        step[blocked] = INF
-        return step
-
-    def _eject(self, value: FloatArray, step: FloatArray) -> tuple[FloatArray, IntArray]:
-        """Best predecessor chain for "eject job ``held[g, y]`` from agent ``g``", every g, y."""
-        total = np.append(value, INF)[self.arcs.slot][:, :, None] + step
-        back = np.argmin(total, axis=1)
-        return np.take_along_axis(total, back[:, None, :], 1)[:, 0, :], back
-
-    def trace(self, flat: int, a: IntArray, dp: _Layers) -> list[Move]:
-        """The moves of the chain ending at ``flat`` (layer-major arc index)."""
-        arcs = self.arcs
-        layer, e = divmod(flat, len(arcs.job))
-        chain = [e]
-        for k in range(layer, 0, -1):
-            j = int(arcs.job[chain[-1]])
-            g = int(a[j])
-            chain.append(int(arcs.slot[g, dp.back[k - 1][g, dp.position[j]]]))
-        chain.reverse()
-        return [(int(arcs.job[x]), int(arcs.agent[x])) for x in chain]
-
-    def exact_change(
-        self, a: IntArray, load: FloatArray, p: FloatArray, moves: list[Move]
-    ) -> tuple[float, dict[int, float]] | None:
-        """The exact change of ``F`` and of the loads, or None if a job moves twice."""
-        c, w, b = self.costs, self.weights, self.capacities
-        seen: set[int] = set()
-        delta: dict[int, float] = {}
-        change = 0.0
-        for j, dest in moves:
-            if j in seen:
-                return None
-            seen.add(j)
-            src = int(a[j])
-            change += c[dest, j] - c[src, j]
-            delta[src] = delta.get(src, 0.0) - w[src, j]
-            delta[dest] = delta.get(dest, 0.0) + w[dest, j]
-        for i, d in delta.items():
-            change += p[i] * (max(load[i] + d - b[i], 0.0) - max(load[i] - b[i], 0.0))
-        return change, delta
-
     def descend(self, a: IntArray, load: FloatArray, p: FloatArray, deadline: float) -> int:
-        """Apply improving chains until none is left (or time is up); returns chains applied."""
-        m = len(self.capacities)
+        """Apply improving chains until none is left (or time is up); returns chains applied.
+
+        Each pass (``gap_chains.improve_once``) applies, best first, up to ``2 m``
+        improving chains on disjoint agents.
+        """
+        arcs, m = self.arcs, len(self.capacities)
         applied = 0
         while time.perf_counter() < deadline:
-            top, dp = self.candidates(a, load, p, 2 * m)
-            done = 0 if dp is None else self._apply_disjoint(a, load, p, top, dp)
+            done = improve_once(self.costs, self.weights, self.capacities, arcs.job, arcs.agent,
+                                arcs.cost, arcs.weight, arcs.slot, arcs.slot_job,
+                                arcs.slot_weight, self.layers, a, load, p, 2 * m)
             applied += done
             if done == 0:
                 break
         return applied
-
-    def _apply_disjoint(
-        self, a: IntArray, load: FloatArray, p: FloatArray, top: IntArray, dp: _Layers
-    ) -> int:
-        """Apply, best first, each chain that still improves and touches no agent used so far."""
-        arcs, size = self.arcs, len(self.arcs.job)
-        used: set[int] = set()
-        done = 0
-        for flat in top.tolist():
-            last = flat % size  # its last move: a cheap first test before tracing the chain
-            if int(a[arcs.job[last]]) in used or int(arcs.agent[last]) in used:
-                continue
-            moves = self.trace(flat, a, dp)
-            agents = {int(a[j]) for j, _ in moves} | {d for _, d in moves}
-            if agents & used:
-                continue
-            exact = self.exact_change(a, load, p, moves)
-            if exact is None or exact[0] >= -EPS:
-                continue
-            for j, dest in moves:
-                a[j] = dest
-            for i, d in exact[1].items():
-                load[i] += d
-            used |= agents
-            done += 1
-        return done
-
-
-def _jobs_by_agent(a: IntArray, weights: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
-    """Each job's position in its agent's list, the (m, width) lists (-1 pads), their weights."""
-    m, n = weights.shape
-    order = np.argsort(a, kind="stable")
-    count = np.bincount(a, minlength=m)
-    start = np.cumsum(count) - count
-    position = np.empty(n, np.int64)
-    position[order] = np.arange(n) - start[a[order]]
-    held = np.full((m, max(int(count.max(initial=0)), 1)), -1, np.int64)
-    held[a, position] = np.arange(n)
-    held_weight = np.where(held >= 0, weights[np.arange(m)[:, None], np.maximum(held, 0)], 0.0)
-    return position, held, held_weight
 
 
 # -- strategic oscillation ----------------------------------------------------------------
