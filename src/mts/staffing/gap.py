@@ -326,9 +326,9 @@ def solve_gap(
 def _compile_search() -> None:
     """Run the compiled passes once on a three-job instance before the clock starts.
 
-    numba compiles them on first use for the argument types met (a new machine
-    takes about ten seconds; later processes load them from its cache in a
-    fraction of one): the time limit is for solving, not compiling. The
+    numba compiles them on first use for the argument types met (13 s on a new
+    machine here; later processes load them from its cache in under half a
+    second): the time limit is for solving, not compiling. The
     instance's arrays are read-only like every ``GapInstance``'s, so the types
     match a real run's.
     """
