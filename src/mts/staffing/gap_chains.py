@@ -7,9 +7,9 @@ first, each only if its exact change still improves and it touches no agent
 an earlier chain of the pass touched.
 
 The search runs thousands of passes on small arrays, where numpy spent most
-of its time dispatching forty-odd array operations per pass: compiled by numba
-(``cache=True``: once per machine), a pass on 40 agents x 400 jobs takes a
-tenth of the time.
+of its time dispatching forty-odd array operations per pass. Compiled by numba
+(``cache=True``: once per machine), 300 oscillation rounds on d40400 (40
+agents x 400 jobs) take 1.6 to 2.0 s instead of 8.1 to 9.3 s.
 """
 
 from __future__ import annotations
@@ -37,11 +37,9 @@ def improve_once(
     ``EPS`` with every chain applied. The arcs are grouped by agent in
     ``slot`` (``gap_heuristic.Arcs``).
     """
-    position, held, held_weight = _jobs_by_agent(a, weights)
-    base = p * np.maximum(load - capacities, 0.0)
-    closing, back = _programme(costs, weights, capacities, arc_job, arc_agent, arc_cost,
-                               arc_weight, slot, slot_job, slot_weight, layers, a, load, p,
-                               base, position, held, held_weight)
+    closing, back, position = _programme(costs, weights, capacities, arc_job, arc_agent,
+                                         arc_cost, arc_weight, slot, slot_job, slot_weight,
+                                         layers, a, load, p)
     flat = closing.ravel()
     improving = np.flatnonzero(flat < -EPS)
     order = improving[np.argsort(flat[improving], kind="mergesort")][:most]
@@ -81,17 +79,18 @@ def _programme(
     costs: FloatArray, weights: FloatArray, capacities: FloatArray,
     arc_job: IntArray, arc_agent: IntArray, arc_cost: FloatArray, arc_weight: FloatArray,
     slot: IntArray, slot_job: IntArray, slot_weight: FloatArray,
-    layers: int, a: IntArray, load: FloatArray, p: FloatArray, base: FloatArray,
-    position: IntArray, held: IntArray, held_weight: FloatArray,
-) -> tuple[FloatArray, IntArray]:  # pragma: no cover - compiled
+    layers: int, a: IntArray, load: FloatArray, p: FloatArray,
+) -> tuple[FloatArray, IntArray, IntArray]:  # pragma: no cover - compiled
     """``closing[k, e]``: the estimated change of the best chain of ``k + 1`` moves ending
     with arc ``e``; ``back[k - 1, g, y]``: the arc slot into ``g`` that best precedes
-    ejecting ``g``'s ``y``-th job.
+    ejecting ``g``'s ``y``-th job; each job's position in its agent's list.
 
     ``value[e]`` is the best open chain ending with arc ``e``: its cost change and
     the penalty changes at every agent it touched except its last, where the
     next ejection (or the arrival, on closing) is priced.
     """
+    position, held, held_weight = _jobs_by_agent(a, weights)
+    base = p * np.maximum(load - capacities, 0.0)
     count = arc_job.size
     value = np.full(count + 1, np.inf)  # the last entry stands for the padding slots
     origin = np.zeros(count + 1, np.int64)  # the first job each open chain moved
@@ -136,7 +135,7 @@ def _programme(
             else:
                 closing[k, e] = v + arrive[e]
                 value[e] = v
-    return closing, back
+    return closing, back, position
 
 
 @numba.njit(cache=True, nogil=True)

@@ -25,7 +25,7 @@ by a few units either way on d20400 and d40400.
 
 The search is compiled by numba (``cache=True``): the first call on a
 machine compiles it, about 5 s; later processes load it in a quarter of a
-second.
+second. ``solve_gap`` makes that call before its clock starts.
 """
 
 from __future__ import annotations

@@ -66,12 +66,9 @@ def test_the_programme_prices_every_simple_chain_exactly(seed: int) -> None:
     """A chain through distinct agents (a cycle may close on its first) is estimated at its
     exact change of the penalised cost."""
     (c, w, b), arcs, a, p = random_state(seed)
-    load = heuristic.loads(a, w)
-    base = p * np.maximum(load - b, 0.0)
-    position, held, held_weight = chains._jobs_by_agent(a, w)
-    closing, back = chains._programme(
+    closing, back, position = chains._programme(
         c, w, b, arcs.job, arcs.agent, arcs.cost, arcs.weight, arcs.slot, arcs.slot_job,
-        arcs.slot_weight, heuristic.LAYERS, a, load, p, base, position, held, held_weight)
+        arcs.slot_weight, heuristic.LAYERS, a, heuristic.loads(a, w), p)
     checked = 0
     for flat in np.flatnonzero(np.isfinite(closing.ravel())):
         chain = chains._trace(flat, arcs.job, arcs.slot, back, position, a)
