@@ -19,16 +19,26 @@ never infeasible).
 
 The dive turns the master into an assignment: fix the column the LP uses
 most (and with it every other one above ``BATCH``), price a few rounds on
-the jobs and agents left, and repeat until every job is covered or no
-column is used. The chain search starts again from the result
-(``gap.solve_gap``).
+the jobs and agents left, and repeat until the LP uses no column, or only
+``leave_free`` agents are left free. ``gap.solve_gap`` hands the jobs those
+agents must share to HiGHS, which places them exactly, and the chain search
+starts again from the result. Late fixes are the dive's weak point: near
+the end the master often has no columns left that cover the last jobs
+together, and d20200 went from 12,514 (the dive to the end, mended by the
+search) to 12,249 (a quarter of the agents left free and HiGHS for 1 s on
+their 59 jobs), with 12,244 the optimum.
+
+A fixed column rules out every other column of its agent and every column
+holding one of its jobs. Their upper bounds drop to zero at once, so the
+simplex does not have to price them out: on d40400 the master's solves
+took 6.5 s in place of 13.2 s over the same dive.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -61,6 +71,7 @@ class _Master:
     highs: _Highs
     columns: list[tuple[int, IntArray]]
     known: set[tuple[int, bytes]]
+    live: list[int] = field(default_factory=list)  # columns neither fixed nor ruled out
 
     @classmethod
     def of(cls, costs: FloatArray, weights: FloatArray, capacities: FloatArray,
@@ -92,6 +103,7 @@ class _Master:
         # bound would keep a negative reduced cost that the row's dual does not show
         self.highs.addCol(float(self.costs[agent, jobs].sum()), 0.0, highspy.kHighsInf,
                           rows.size, rows, np.ones(rows.size))
+        self.live.append(len(self.columns))
         self.columns.append((agent, jobs))
         return True
 
@@ -107,6 +119,18 @@ class _Master:
     def fix(self, k: int) -> None:
         """Column ``k`` is in the assignment."""
         self.highs.changeColBounds(self.n_jobs + k, 1.0, 1.0)
+        self.live.remove(k)
+
+    def rule_out(self, assignment: IntArray, fixed: BoolArray) -> None:
+        """Bound to zero every live column of a fixed agent or holding an assigned job."""
+        out = [k for k in self.live
+               if fixed[self.columns[k][0]] or (assignment[self.columns[k][1]] >= 0).any()]
+        if out:
+            index = np.array(out, np.int32) + self.n_jobs
+            self.highs.changeColsBounds(index.size, index, np.zeros(index.size),
+                                        np.zeros(index.size))
+            gone = set(out)
+            self.live = [k for k in self.live if k not in gone]
 
 
 def dive(
@@ -117,6 +141,7 @@ def dive(
     *,
     deadline: float,
     seed: int = 0,
+    leave_free: int = 0,
 ) -> IntArray:
     """An assignment from the master LP by fixing its most used columns (module docstring).
 
@@ -127,8 +152,10 @@ def dive(
         such as the knapsacks of a Lagrangian walk or a feasible assignment.
     deadline : ``time.perf_counter()`` value at which to stop diving.
     seed : HiGHS's random seed.
+    leave_free : stop fixing once no more than this many agents are free.
 
-    Returns each job's agent, -1 for a job the dive left uncovered.
+    Returns each job's agent, -1 for a job the dive left uncovered. An agent
+    is free (holds no job) exactly when no column of it was fixed.
     """
     master = _Master.of(costs, weights, capacities, seed)
     for sets in columns:
@@ -138,9 +165,11 @@ def dive(
     assignment = np.full(n, -1, np.int64)
     fixed = np.zeros(m, bool)
     x = _generate(master, assignment, fixed, ROOT_ROUNDS, deadline)
-    while (assignment < 0).any() and time.perf_counter() < deadline:
+    while ((assignment < 0).any() and (~fixed).sum() > leave_free
+           and time.perf_counter() < deadline):
         if not _fix_most_used(master, x, assignment, fixed):
             break
+        master.rule_out(assignment, fixed)
         x = _generate(master, assignment, fixed, STEP_ROUNDS, deadline)
     return assignment
 
@@ -160,12 +189,13 @@ def _price(master: _Master, u: FloatArray, v: FloatArray, assignment: IntArray,
            fixed: BoolArray) -> bool:
     """Add each free agent's best knapsack over the uncovered jobs if its reduced cost is
     negative; whether any column was added."""
-    profit = u[None, :] - master.costs
+    free = np.flatnonzero(~fixed)
+    profit = u[None, :] - master.costs[free]
     profit[:, assignment >= 0] = -1.0  # knapsacks take only items of positive profit
-    chosen, value = knapsacks(profit, master.weights, master.capacities)
-    pays = (value + v > _REDUCED_COST_TOLERANCE) & ~fixed
-    added = [master.add(int(i), np.flatnonzero(chosen[i]).astype(np.int64))
-             for i in np.flatnonzero(pays)]
+    chosen, value = knapsacks(profit, master.weights[free], master.capacities[free])
+    pays = value + v[free] > _REDUCED_COST_TOLERANCE
+    added = [master.add(int(free[r]), np.flatnonzero(chosen[r]).astype(np.int64))
+             for r in np.flatnonzero(pays)]
     return any(added)
 
 
