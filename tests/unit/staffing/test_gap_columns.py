@@ -77,17 +77,85 @@ def test_a_dive_returns_the_assignment_when_the_master_lp_is_integral() -> None:
     assert a.tolist() == [0, 1, 2, 0]
 
 
-def test_solve_gap_restarts_from_a_dive_between_tiny_and_small_instances(
+@pytest.mark.parametrize("seed", range(3))
+def test_a_dive_stops_with_the_agents_it_should_leave_free(seed: int) -> None:
+    """With ``leave_free`` k, fixing stops once at most k agents are free; those agents hold
+    no job, and the jobs left are the ones the fixed columns do not cover."""
+    c, w, b = type_d(12, 60, seed)
+    instance = GapInstance(costs=c, weights=w, capacities=b)
+    _, walk, _ = walked(instance, float(c.max(axis=0).sum()))
+    a = gap_columns.dive(c, w, b, walk, deadline=math.inf, leave_free=3)
+    free = np.setdiff1d(np.arange(12), a[a >= 0])
+    assert 1 <= free.size <= 3
+    assert (a < 0).any()
+    nothing = gap_columns.dive(c, w, b, walk, deadline=math.inf, leave_free=12)
+    assert np.all(nothing == -1)
+
+
+def test_ruling_out_columns_leaves_the_master_lp_as_it_was() -> None:
+    """After a fix, the columns of the fixed agent and those holding its jobs must be zero in
+    any solution; bounding them to zero changes the LP's value by nothing."""
+    c, w, b = type_d(8, 40, 1)
+    instance = GapInstance(costs=c, weights=w, capacities=b)
+    _, walk, _ = walked(instance, float(c.max(axis=0).sum()))
+    master = gap_columns._Master.of(c, w, b, seed=0)
+    for sets in walk:
+        for agent in range(instance.m):
+            master.add(agent, np.flatnonzero(sets[agent]).astype(np.int64))
+    a, fixed = np.full(instance.n, -1, np.int64), np.zeros(instance.m, bool)
+    x = gap_columns._generate(master, a, fixed, 10_000, math.inf)
+    assert gap_columns._fix_most_used(master, x, a, fixed)
+    master.solve(math.inf)
+    before = float(master.highs.getInfo().objective_function_value)
+    live = list(master.live)
+    master.rule_out(a, fixed)
+    master.solve(math.inf)
+    assert float(master.highs.getInfo().objective_function_value) == pytest.approx(before)
+    clash = [k for k in live if fixed[master.columns[k][0]]
+             or (a[master.columns[k][1]] >= 0).any()]
+    assert clash and sorted(set(live) - set(master.live)) == clash
+    upper = master.highs.getCols(len(clash), np.array(clash, np.int32) + instance.n)[4]
+    assert np.all(np.asarray(upper) == 0.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(instances(max_agents=3, max_jobs=6))
+def test_the_jobs_a_dive_leaves_are_placed_at_their_optimum(instance: GapInstance) -> None:
+    """HiGHS places the jobs without an agent on the agents holding none, at the cheapest
+    cost they can have there, and leaves the rest of the assignment alone."""
+    assume(instance.m > 1)
+    m, n = instance.m, instance.n
+    held = np.where(np.arange(n) % (m + 1) == 1, 0, -1)  # agent 0 holds some jobs, fitting or not
+    rest = np.flatnonzero(held < 0)  # job 0 at least
+    sub = GapInstance(costs=instance.costs[1:, rest], weights=instance.weights[1:, rest],
+                      capacities=instance.capacities[1:])
+    best = brute_force(sub)
+    run = gap._Run.begin(instance, 10.0, 0, False)
+    a = held.copy()
+    run._complete(a)
+    assert np.all(a[held >= 0] == 0)
+    if best is None:
+        assert np.all(a[rest] == -1)
+        return
+    assert np.all(a[rest] >= 1)
+    assert float(instance.costs[a[rest], rest].sum()) == pytest.approx(best)
+    load = np.bincount(a[rest], weights=instance.weights[a[rest], rest], minlength=m)
+    assert np.all(load[1:] <= instance.capacities[1:] + 1e-9)
+
+
+def test_solve_gap_restarts_from_a_dive_above_tiny_instances(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """20 x 100 (2,000 pairs) dives once, with the walk's knapsacks and the best assignment
-    as columns; a tiny instance never does (its runs must repeat exactly)."""
+    as columns, leaving a quarter of the agents free; a tiny instance never dives (its runs
+    must repeat exactly)."""
     calls: list[int] = []
     real = gap.dive
 
     def spy(*args: object, **kwargs: object) -> np.ndarray:
         columns = args[3]
         assert isinstance(columns, list)
+        assert kwargs["leave_free"] == 5
         calls.append(len(columns))
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
