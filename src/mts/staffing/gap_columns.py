@@ -24,14 +24,14 @@ the jobs and agents left, and repeat until the LP uses no column, or only
 agents must share to HiGHS, which places them exactly, and the chain search
 starts again from the result. Late fixes are the dive's weak point: near
 the end the master often has no columns left that cover the last jobs
-together, and d20200 went from 12,514 (the dive to the end, mended by the
-search) to 12,249 (a quarter of the agents left free and HiGHS for 1 s on
-their 59 jobs), with 12,244 the optimum.
+together. On d20200 the dive to the end gave 12,514 (8 s of search from it,
+12,268); with six of its 20 agents left free and HiGHS for 1 s on their 59
+jobs it gave 12,249 outright (12,238 is the best known).
 
 A fixed column rules out every other column of its agent and every column
 holding one of its jobs. Their upper bounds drop to zero at once, so the
-simplex does not have to price them out: on d40400 the master's solves
-took 6.5 s in place of 13.2 s over the same dive.
+simplex does not have to price them out: on d40400, over a dive to ten
+free agents, the master's solves took 6.8 s in place of 48.0 s.
 """
 
 from __future__ import annotations
