@@ -21,8 +21,8 @@ The dive turns the master into an assignment: fix the column the LP uses
 most (and with it every other one above ``BATCH``), price a few rounds on
 the jobs and agents left, and repeat until the LP uses no column, or only
 ``leave_free`` agents are left free. ``gap.solve_gap`` hands the jobs those
-agents must share to HiGHS, which places them exactly, and the chain search
-starts again from the result. Late fixes are the dive's weak point: near
+agents must share to HiGHS branch and bound, and the chain search starts
+again from the result. Late fixes are the dive's weak point: near
 the end the master often has no columns left that cover the last jobs
 together. On d20200 the dive to the end gave 12,514 (8 s of search from it,
 12,268); with six of its 20 agents left free and HiGHS for 1 s on their 59
