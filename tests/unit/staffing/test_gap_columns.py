@@ -123,9 +123,9 @@ def test_ruling_out_columns_leaves_the_master_lp_as_it_was() -> None:
 def test_the_jobs_a_dive_leaves_are_placed_at_their_optimum(instance: GapInstance) -> None:
     """HiGHS places the jobs without an agent on the agents holding none, at the cheapest
     cost they can have there, and leaves the rest of the assignment alone."""
-    assume(instance.m > 1)
+    assume(instance.m > 1 and instance.n > 1)
     m, n = instance.m, instance.n
-    held = np.where(np.arange(n) % (m + 1) == 1, 0, -1)  # agent 0 holds some jobs, fitting or not
+    held = np.where(np.arange(n) % (m + 1) == 1, 0, -1)  # agent 0 holds job 1, fitting or not
     rest = np.flatnonzero(held < 0)  # job 0 at least
     sub = GapInstance(costs=instance.costs[1:, rest], weights=instance.weights[1:, rest],
                       capacities=instance.capacities[1:])
