@@ -107,6 +107,11 @@ class _Master:
         self.columns.append((agent, jobs))
         return True
 
+    def add_sets(self, sets: BoolArray) -> None:
+        """Add every agent's set of jobs (row ``i`` of ``sets`` is agent ``i``'s) as a column."""
+        for agent in range(sets.shape[0]):
+            self.add(agent, np.flatnonzero(sets[agent]).astype(np.int64))
+
     def solve(self, deadline: float) -> tuple[FloatArray, FloatArray, FloatArray]:
         """The LP's column values and its job and agent duals."""
         self.highs.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
@@ -123,14 +128,16 @@ class _Master:
 
     def rule_out(self, assignment: IntArray, fixed: BoolArray) -> None:
         """Bound to zero every live column of a fixed agent or holding an assigned job."""
-        out = [k for k in self.live
-               if fixed[self.columns[k][0]] or (assignment[self.columns[k][1]] >= 0).any()]
+        out: list[int] = []
+        keep: list[int] = []
+        for k in self.live:
+            agent, jobs = self.columns[k]
+            (out if fixed[agent] or (assignment[jobs] >= 0).any() else keep).append(k)
+        self.live = keep
         if out:
             index = np.array(out, np.int32) + self.n_jobs
             self.highs.changeColsBounds(index.size, index, np.zeros(index.size),
                                         np.zeros(index.size))
-            gone = set(out)
-            self.live = [k for k in self.live if k not in gone]
 
 
 def dive(
@@ -159,8 +166,7 @@ def dive(
     """
     master = _Master.of(costs, weights, capacities, seed)
     for sets in columns:
-        for agent in range(sets.shape[0]):
-            master.add(agent, np.flatnonzero(sets[agent]).astype(np.int64))
+        master.add_sets(sets)
     m, n = costs.shape
     assignment = np.full(n, -1, np.int64)
     fixed = np.zeros(m, bool)

@@ -41,8 +41,7 @@ def test_column_generation_ends_between_the_lp_bound_and_the_optimum(
     c, w, b = instance.costs, instance.weights, instance.capacities
     master = gap_columns._Master.of(c, w, b, seed=0)
     for sets in walk:
-        for agent in range(instance.m):
-            master.add(agent, np.flatnonzero(sets[agent]).astype(np.int64))
+        master.add_sets(sets)
     free = np.full(instance.n, -1, np.int64)
     gap_columns._generate(master, free, np.zeros(instance.m, bool), 10_000, math.inf)
     _, u, v = master.solve(math.inf)
@@ -100,8 +99,7 @@ def test_ruling_out_columns_leaves_the_master_lp_as_it_was() -> None:
     _, walk, _ = walked(instance, float(c.max(axis=0).sum()))
     master = gap_columns._Master.of(c, w, b, seed=0)
     for sets in walk:
-        for agent in range(instance.m):
-            master.add(agent, np.flatnonzero(sets[agent]).astype(np.int64))
+        master.add_sets(sets)
     a, fixed = np.full(instance.n, -1, np.int64), np.zeros(instance.m, bool)
     x = gap_columns._generate(master, a, fixed, 10_000, math.inf)
     assert gap_columns._fix_most_used(master, x, a, fixed)
