@@ -30,7 +30,6 @@ from mts.staffing.problem import BoolArray, Edges, FloatArray, IntArray, Staffin
 _UNIT_CHOICES = (0.1, 0.05, 0.025, 0.01)
 MAX_SLOTS = 24  # items per person in one knapsack; beyond that the bound adds their profit
 PROFIT_TOLERANCE = 1e-9
-CHOICE_STEPS = 30  # at 10,000 people, 30 steps' choices held some 52,000 pairs
 
 
 # -- Lagrangian relaxation ----------------------------------------------------------------
@@ -411,26 +410,39 @@ def _repair_into(
         search.seats, search.objective, search.feasible = seats, value, feasible
 
 
-def chosen_pairs(
-    arcs: Arcs, mult: Multipliers, target: float, most: int, deadline: float
-) -> Edges:
-    """The pairs the relaxed choices take at ``mult`` and over up to ``CHOICE_STEPS``
-    subgradient steps from it (no repairs), until they would pass ``most`` pairs
-    or the deadline passes.
+@dataclass(frozen=True, eq=False)
+class Walk:
+    """Where ``walk`` went: every pair a relaxed choice took on the way, and the best
+    multipliers met with their dual value over the arcs (a bound over every pair only once
+    the pairs left out are priced at them)."""
+
+    chosen: Edges
+    multipliers: Multipliers
+    value: float
+
+
+def walk(arcs: Arcs, mult: Multipliers, target: float, steps: int, most: int,
+         deadline: float) -> Walk:
+    """Up to ``steps`` subgradient steps from ``mult`` towards ``target`` (a plan's value;
+    Polyak steps as in ``subgradient``, without repairs), until the pairs the relaxed
+    choices took would pass ``most`` or the deadline passes.
 
     Near good multipliers successive choices differ in the contested seats,
-    and together they hold the pairs a good plan needs. ``target`` is a
-    plan's value (Polyak steps, as in ``subgradient``).
+    and together they hold the pairs a good plan needs. Far from them (the
+    greedy plan's values), a few steps already move the prices to where
+    pricing finds the pairs an LP will want.
     """
     taken = np.zeros(len(arcs.edges), dtype=bool)
-    best = np.inf
-    for _ in range(CHOICE_STEPS):
+    best, best_value = mult, np.inf
+    for _ in range(steps):
         relaxed = evaluate(arcs, mult)
         grown = taken | relaxed.chosen
         if np.count_nonzero(grown) > most:
             break
-        taken, best = grown, min(best, relaxed.value)
+        taken = grown
+        if relaxed.value < best_value:
+            best, best_value = mult, relaxed.value
         if time.perf_counter() > deadline:
             break
-        mult = _step(mult, relaxed, relaxed.value - max(target, best - 0.005 * abs(best)))
-    return arcs.edges.subset(taken)
+        mult = _step(mult, relaxed, relaxed.value - target)
+    return Walk(arcs.edges.subset(taken), best, best_value)
