@@ -34,7 +34,9 @@ The steps:
    - sum_j lambda_j m_j - sum_j (the k_j smallest mu_jd)``, minimised by
    subgradient steps (Polyak step lengths), starting from the LP
    relaxation's duals. The LP (HiGHS's dual simplex, on the candidates)
-   runs first: at its duals every pair is priced, the pairs that could pay
+   runs first. Before it, two short walks of subgradient steps from the
+   greedy plan's values are each priced, so its first solve has the pairs
+   it will want; at its duals every pair is priced, the pairs that could pay
    join as columns and the LP is re-solved warm, until nothing joins or its
    share of the time is used (a dual simplex stopped early still has duals).
    Its last solution, rounded (rules first, then pairs by LP share, then
@@ -107,6 +109,7 @@ _CHOICE_SHARE = 0.03  # of the time limit, at most, for the steps that add pairs
 _CHOICE_STEPS = 30  # at 10,000 people, 30 steps' choices held some 52,000 pairs
 _PRICING_WALKS = 2  # before the LP: walks from the greedy plan's values, each then priced
 _PRICING_STEPS = 20  # per walk (0.12 s a step at 10,000 people)
+_WALKS_SHARE = 0.1  # of the time limit, at most, for those walks and their pricing
 _RELAX_SHARE = 0.75  # the relaxation ends here too (it gets what the LP leaves); then LNS
 _EVERYONE_ROUNDS = 2  # of local search over the people with room
 _REACH_SHARE = 0.96  # of the time limit: where that local search stops, whatever it is doing
@@ -265,7 +268,7 @@ def _priced_at_seat_values(
 def _priced_after_walks(problem: StaffingProblem, edges: Edges, start: Seats,
                         started: float) -> Edges:
     """The candidates with the pairs that could pay after a few subgradient steps from the
-    values ``start`` implies (``walk``), twice over, as far as half the LP's share allows.
+    values ``start`` implies (``walk``), twice over, within ``_WALKS_SHARE`` of the time.
 
     The greedy plan's values are far from the LP's duals; a few steps
     towards the plan's value already move them to where pricing finds the
@@ -274,9 +277,12 @@ def _priced_after_walks(problem: StaffingProblem, edges: Edges, start: Seats,
     6,662 with three, each solve taking 13 to 16 s.
     """
     mult, target = initial_multipliers(problem, start), objective(problem, start)
-    deadline = started + _LP_SHARE / 2 * problem.settings.time_limit
+    # a tenth of the limit from now, but never past half the LP's share
+    used = (time.perf_counter() - started) / problem.settings.time_limit
+    share = min(used + _WALKS_SHARE, _LP_SHARE / 2)
+    deadline = started + share * problem.settings.time_limit
     for _ in range(_PRICING_WALKS):
-        if not pricing_fits(problem, started, _LP_SHARE / 2):
+        if not pricing_fits(problem, started, share):
             break
         arcs = Arcs.of(problem, edges)
         mult = walk(arcs, mult, target, _PRICING_STEPS, len(arcs.edges), deadline).multipliers
