@@ -205,7 +205,7 @@ def _opening(problem: StaffingProblem, baseline: Seats, base_ok: bool, started: 
 
 def _with_choices(problem: StaffingProblem, lp: LpStart, start: Seats) -> Edges | None:
     """The pairs the LP uses and those the relaxed choices take over a few subgradient
-    steps from its duals (``chosen_pairs``), for HiGHS.
+    steps from its duals (``walk``), for HiGHS.
 
     The LP's own pairs are too few: at 10,000 people, HiGHS on the pairs of
     the LP over every pair found no plan better than 6,548 (proved best over
