@@ -416,13 +416,11 @@ def _repair_into(
 
 @dataclass(frozen=True, eq=False)
 class Walk:
-    """Where ``walk`` went: every pair a relaxed choice took on the way, and the best
-    multipliers met with their dual value over the arcs (a bound over every pair only once
-    the pairs left out are priced at them)."""
+    """Where ``walk`` went: every pair a relaxed choice took on the way, and the multipliers
+    of the lowest dual value met over the arcs."""
 
     chosen: Edges
     multipliers: Multipliers
-    value: float
 
 
 def walk(arcs: Arcs, mult: Multipliers, target: float, steps: int, most: int,
@@ -449,4 +447,4 @@ def walk(arcs: Arcs, mult: Multipliers, target: float, steps: int, most: int,
         if time.perf_counter() > deadline:
             break
         mult = _step(mult, relaxed, relaxed.value - target)
-    return Walk(arcs.edges.subset(taken), best, best_value)
+    return Walk(arcs.edges.subset(taken), best)

@@ -43,7 +43,7 @@ def test_a_walk_keeps_every_choice_up_to_its_cap_and_its_best_multipliers(
     soon = time.perf_counter() + 60
     found = walk(arcs, mult, target, 10, len(arcs.edges), soon)
     assert first <= _pairs(found.chosen) <= _pairs(problem.edges)
-    assert found.value == evaluate(arcs, found.multipliers).value <= at_start.value
+    assert evaluate(arcs, found.multipliers).value <= at_start.value
     assert len(walk(arcs, mult, target, 10, len(first) - 1, soon).chosen) == 0
     late = walk(arcs, mult, target, 10, len(arcs.edges), time.perf_counter() - 1)
     assert _pairs(late.chosen) == first  # with the deadline gone, one evaluation
