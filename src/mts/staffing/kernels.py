@@ -10,6 +10,10 @@ once per machine, not per process).
 Conventions: a block is ``value[i, p]`` for role ``rows[i]`` and person ``p``,
 ``-inf`` where the person is ineligible. Rankings break ties by a seeded turn
 ``frac(role_shift[i] + person_shift[p])`` (see ``problem._Spread``).
+
+The last section is the relaxation's step: every person's FTE knapsack over
+their candidate pairs, once per subgradient step (in numpy, sorting and the
+table took 0.18 s a step at 10,000 people; compiled, 0.06 s).
 """
 
 from __future__ import annotations
@@ -370,3 +374,141 @@ def offer_profits(
             profit += link[i, department[p]]
             if profit > floor[p]:
                 _offer(p, profit, v, rows[i], best_score, best_role, best_value, floor)
+
+
+# -- the relaxation's knapsacks -----------------------------------------------------------
+
+
+@_compiled
+def knapsack_choices(
+    by_person: IntArray,
+    person_start: IntArray,
+    profit: FloatArray,
+    weight: IntArray,
+    lead: BoolArray,
+    pinned: BoolArray,
+    capacity: IntArray,
+    pin_lead: BoolArray,
+    max_slots: int,
+    tolerance: float,
+    chosen: BoolArray,
+) -> float:
+    """Every person's best set of arcs within their FTE units and one lead; marks the arcs
+    taken in ``chosen`` and returns the total profit (``relaxation._knapsacks``).
+
+    Person ``p`` owns arcs ``by_person[person_start[p]:person_start[p + 1]]``, in arc
+    order. An arc is usable when its profit passes ``tolerance``, it is not pinned, it
+    fits the person's units, and it is not a second lead. Among usable arcs of the same
+    lead status and weight only the best ``capacity // weight`` (one for leads) can ever
+    be taken; of what is left the best ``max_slots`` enter the table and the rest's profit
+    is added to the total, which keeps it an upper bound (weightless arcs can all be
+    taken: none is dominated).
+    """
+    span = int(weight.max()) + 1 if weight.size else 1
+    width = int(capacity.max()) + 1 if capacity.size else 1
+    # per (lead status, weight) group, its best arcs so far: a few slots each, since some
+    # people have thousands of usable arcs and sorting them all was most of the time
+    group_arc = np.empty((2 * span, max_slots), dtype=np.intp)
+    group_profit = np.empty((2 * span, max_slots))
+    count = np.empty(2 * span, dtype=np.intp)
+    items = np.empty(2 * span * max_slots, dtype=np.intp)
+    best = np.empty((2, width))
+    took = np.empty((max_slots, 2, width), dtype=np.bool_)
+    total = 0.0
+    for p in range(person_start.size - 1):
+        cap = capacity[p]
+        count[:] = 0
+        for i in by_person[person_start[p]:person_start[p + 1]]:
+            if (profit[i] > tolerance and not pinned[i] and weight[i] <= cap
+                    and not (lead[i] and pin_lead[p])):
+                w = weight[i]
+                # how many of the group could be taken together (any number if weightless)
+                limit = 1 if lead[i] else (cap // w if w > 0 else max_slots + 1)
+                out = _keep_best(group_arc, group_profit, count, lead[i] * span + w,
+                                 min(limit, max_slots), i, profit[i])
+                if limit > max_slots:  # dropped for want of room, not dominated: it counts
+                    total += out
+        n = _merged(group_arc, count, profit, lead, weight, items)
+        for k in range(max_slots, n):  # beyond the table: counted, never taken
+            total += profit[items[k]]
+        total += _table(items[:min(n, max_slots)], profit, weight, lead, cap, pin_lead[p],
+                        best, took, chosen)
+    return total
+
+
+@_compiled
+def _keep_best(arcs: IntArray, profits: FloatArray, count: IntArray, g: int, limit: int,
+               arc: int, profit: float) -> float:
+    """Offer ``arc`` to group ``g``'s list (row ``g`` of ``arcs`` and ``profits``) of its
+    best ``limit`` arcs, best first (arcs arrive in arc order, so among equal profits the
+    earlier stays first). Returns the profit of the arc that is left out, if any, else 0."""
+    n = count[g]
+    out = 0.0
+    if n == limit:
+        if not profit > profits[g, n - 1]:
+            return profit
+        n -= 1  # the last one drops out
+        out = profits[g, n]
+    at = n
+    while at > 0 and profits[g, at - 1] < profit:
+        arcs[g, at], profits[g, at] = arcs[g, at - 1], profits[g, at - 1]
+        at -= 1
+    arcs[g, at], profits[g, at] = arc, profit
+    count[g] = n + 1
+    return out
+
+
+@_compiled
+def _merged(group_arc: IntArray, count: IntArray, profit: FloatArray, lead: BoolArray,
+            weight: IntArray, items: IntArray) -> int:
+    """Every group's arcs in ``items``, best first: by profit, then non-leads, then
+    lighter, then arc order. Returns how many."""
+    n = 0
+    for g in range(count.size):  # groups run non-leads first, lighter first
+        for k in range(count[g]):
+            i = group_arc[g, k]
+            at = n
+            while at > 0 and profit[items[at - 1]] < profit[i]:
+                items[at] = items[at - 1]
+                at -= 1
+            items[at] = i
+            n += 1
+    return n
+
+
+@_compiled
+def _table(items: IntArray, profit: FloatArray, weight: IntArray, lead: BoolArray, cap: int,
+           leads_already: bool, best: FloatArray, took: BoolArray, chosen: BoolArray) -> float:
+    """One person's knapsack by dynamic programming over units and lead count (0 or 1),
+    items in order; marks the best set in ``chosen`` and returns its profit.
+
+    ``best[l, c]`` is the most profit within ``c`` units holding ``l`` leads; a person
+    whose pin already leads starts at ``l = 1``. Ties keep the earlier items. ``best``
+    and ``took`` are scratch space, at least ``(2, cap + 1)`` and ``(items, 2, cap + 1)``.
+    """
+    if items.size == 0:
+        return 0.0
+    best[:, : cap + 1] = -np.inf
+    best[1 if leads_already else 0, : cap + 1] = 0.0
+    for k in range(items.size):
+        i = items[k]
+        w, g = weight[i], profit[i]
+        took[k, :, : cap + 1] = False
+        for c in range(cap, w - 1, -1):  # downwards: best[., c - w] is still the old one
+            old0, old1 = best[0, c - w], best[1, c - w]
+            new1 = (old0 if lead[i] else old1) + g
+            new0 = -np.inf if lead[i] else old0 + g
+            if new1 > best[1, c]:
+                best[1, c], took[k, 1, c] = new1, True
+            if new0 > best[0, c]:
+                best[0, c], took[k, 0, c] = new0, True
+    state = 1 if best[1, cap] > best[0, cap] else 0
+    value, c = best[state, cap], cap
+    for k in range(items.size - 1, -1, -1):
+        if took[k, state, c]:
+            i = items[k]
+            chosen[i] = True
+            c -= weight[i]
+            if lead[i]:
+                state = 0
+    return float(value)

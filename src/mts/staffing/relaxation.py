@@ -3,7 +3,8 @@
 Step 2 of ``solver``'s docstring: the role rows and project rules are
 relaxed with multipliers; each person's FTE knapsack and one-lead limit are
 kept and solved exactly by dynamic programming over FTE units, for everyone
-at once. Every few steps the relaxed choice is repaired into a plan.
+in one compiled pass (``kernels.knapsack_choices``). Every few steps the
+relaxed choice is repaired into a plan.
 """
 
 
@@ -25,6 +26,7 @@ from mts.staffing.board import (
     objective,
     violations,
 )
+from mts.staffing.kernels import knapsack_choices
 from mts.staffing.problem import BoolArray, Edges, FloatArray, IntArray, StaffingProblem
 
 _UNIT_CHOICES = (0.1, 0.05, 0.025, 0.01)
@@ -55,6 +57,8 @@ class Arcs:
     pinned: BoolArray
     capacity: IntArray
     pin_lead: BoolArray
+    by_person: IntArray  # the arcs person by person (in arc order within each)
+    person_start: IntArray  # where each person's run starts in ``by_person``; one more at the end
 
     @staticmethod
     def of(problem: StaffingProblem, edges: Edges) -> Arcs:
@@ -80,6 +84,9 @@ class Arcs:
             pinned=pinned,
             capacity=np.maximum(capacity, 0),
             pin_lead=pin_lead,
+            by_person=np.argsort(p, kind="stable"),
+            person_start=np.concatenate([[0], np.cumsum(np.bincount(
+                p, minlength=problem.n_people))]).astype(np.intp),
         )
 
 
@@ -165,128 +172,19 @@ def _departments_chosen(pr: StaffingProblem, mult: Multipliers) -> tuple[FloatAr
 
 
 def _knapsacks(arcs: Arcs, profit: FloatArray) -> tuple[BoolArray, float]:
-    """Every person's best set of pairs, by dynamic programming over FTE units.
+    """Every person's best set of pairs, by dynamic programming over FTE units (compiled:
+    ``kernels.knapsack_choices``).
 
     Among pairs of the same FTE and lead status only the best ``capacity // fte``
     (one for leads) can ever be chosen, so only those enter the table; if a
     person still has more than ``MAX_SLOTS``, the rest's profit is added to
     the bound (still an upper bound) and they are left unchosen.
     """
-    e = arcs.edges
-    usable = (profit > PROFIT_TOLERANCE) & ~arcs.pinned
-    usable &= arcs.weight <= arcs.capacity[e.person]
-    usable &= ~(arcs.lead & arcs.pin_lead[e.person])
-    idx = _dominant(arcs, profit, np.flatnonzero(usable))
-    idx = idx[np.lexsort((-profit[idx], e.person[idx]))]
-    slot = _rank_within(e.person[idx])
-    overflow = float(profit[idx[slot >= MAX_SLOTS]].sum())
-    idx, slot = idx[slot < MAX_SLOTS], slot[slot < MAX_SLOTS]
-    chosen = np.zeros(len(e), dtype=bool)
-    if idx.size == 0:
-        return chosen, overflow
-    best, taken = _table(arcs, profit, idx, slot)
-    chosen[taken] = True
-    return chosen, best + overflow
-
-
-def _dominant(arcs: Arcs, profit: FloatArray, idx: IntArray) -> IntArray:
-    """Drop pairs that a better pair of the same person, FTE and lead status always beats."""
-    e = arcs.edges
-    group = (e.person[idx] * 2 + arcs.lead[idx]) * (arcs.weight.max(initial=0) + 1)
-    group += arcs.weight[idx]
-    order = np.lexsort((-profit[idx], group))
-    idx, group = idx[order], group[order]
-    rank = _rank_within(group)
-    weight = np.maximum(arcs.weight[idx], 1)
-    limit = np.where(arcs.lead[idx], 1, arcs.capacity[e.person[idx]] // weight)
-    limit = np.where(arcs.weight[idx] == 0, MAX_SLOTS, limit)
-    return idx[rank < limit]
-
-
-def _rank_within(keys: IntArray) -> IntArray:
-    """Position of each element within its run of equal (sorted) keys."""
-    n = keys.size
-    if n == 0:
-        return np.zeros(0, dtype=np.intp)
-    first = np.r_[True, keys[1:] != keys[:-1]]
-    start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
-    return np.arange(n) - start
-
-
-def _table(
-    arcs: Arcs, profit: FloatArray, idx: IntArray, slot: IntArray
-) -> tuple[float, IntArray]:
-    """The knapsack table for everyone with items, then backtracking to the chosen pairs.
-
-    ``best[l, c]`` is the most profit within ``c`` units holding ``l`` leads;
-    a person whose pin already leads starts at ``l = 1``.
-    """
-    people, row = np.unique(arcs.edges.person[idx], return_inverse=True)
-    n, slots = people.size, int(slot.max()) + 1
-    cap = arcs.capacity[people]
-    width = int(cap.max()) + 1
-    grid = _Grid.of(arcs, profit, idx, row, slot, n, slots)
-    best0 = np.where(arcs.pin_lead[people][:, None], -np.inf, np.zeros((n, width)))
-    best1 = np.where(arcs.pin_lead[people][:, None], 0.0, np.full((n, width), -np.inf))
-    took0, took1 = [], []
-    c = np.arange(width)[None, :]
-    for k in range(slots):
-        w = grid.weight[:, k][:, None]
-        source = np.clip(c - w, 0, None)
-        fits = (c >= w) & grid.valid[:, k][:, None]
-        gain = grid.profit[:, k][:, None]
-        from0 = np.take_along_axis(best0, source, axis=1) + gain
-        from1 = np.take_along_axis(best1, source, axis=1) + gain
-        lead = grid.lead[:, k][:, None]
-        new0 = np.where(fits & ~lead, from0, -np.inf)
-        new1 = np.where(fits, np.where(lead, from0, from1), -np.inf)
-        took0.append(new0 > best0)
-        took1.append(new1 > best1)
-        best0, best1 = np.maximum(best0, new0), np.maximum(best1, new1)
-    at = np.arange(n)
-    state = (best1[at, cap] > best0[at, cap]).astype(np.intp)
-    total = float(np.maximum(best0[at, cap], best1[at, cap]).sum())
-    return total, _backtrack(grid, took0, took1, cap, state)
-
-
-@dataclass(frozen=True, eq=False)
-class _Grid:
-    """Items laid out as (people x slots) arrays."""
-
-    arc: IntArray
-    weight: IntArray
-    profit: FloatArray
-    lead: BoolArray
-    valid: BoolArray
-
-    @staticmethod
-    def of(arcs: Arcs, profit: FloatArray, idx: IntArray, row: IntArray, slot: IntArray,
-           n: int, slots: int) -> _Grid:
-        arc = np.full((n, slots), -1, dtype=np.intp)
-        arc[row, slot] = idx
-        valid = arc >= 0
-        safe = np.where(valid, arc, 0)
-        return _Grid(
-            arc=arc,
-            weight=np.where(valid, arcs.weight[safe], 0),
-            profit=np.where(valid, profit[safe], 0.0),
-            lead=valid & arcs.lead[safe],
-            valid=valid,
-        )
-
-
-def _backtrack(
-    grid: _Grid, took0: list[BoolArray], took1: list[BoolArray], cap: IntArray, state: IntArray
-) -> IntArray:
-    at = np.arange(cap.size)
-    c, lead = cap.copy(), state.copy()
-    taken = []
-    for k in range(len(took0) - 1, -1, -1):
-        took = np.where(lead == 1, took1[k][at, c], took0[k][at, c])
-        taken.append(grid.arc[at[took], k])
-        c = np.where(took, c - grid.weight[:, k], c)
-        lead = np.where(took & grid.lead[:, k], 0, lead)
-    return np.concatenate(taken) if taken else np.zeros(0, dtype=np.intp)
+    chosen = np.zeros(len(arcs.edges), dtype=bool)
+    total = knapsack_choices(arcs.by_person, arcs.person_start, profit, arcs.weight, arcs.lead,
+                             arcs.pinned, arcs.capacity, arcs.pin_lead, MAX_SLOTS,
+                             PROFIT_TOLERANCE, chosen)
+    return chosen, total
 
 
 # -- subgradient optimisation and repair --------------------------------------------------

@@ -29,7 +29,7 @@ The steps:
        K_p(u) = max sum_{e in S} (fte_r value_e - u_r + lambda_j [p uncertain] + mu_{j,d(p)})
                 over sets S of p's pairs that fit p's FTE and hold at most one lead
 
-   exactly, by dynamic programming over FTE units, for everyone at once; the
+   exactly, by dynamic programming over FTE units, in one compiled pass; the
    bound is ``L(u) = sum_r u_r h_r + sum_r h_r max(0, -penalty fte_r - u_r) + sum_p K_p(u)
    - sum_j lambda_j m_j - sum_j (the k_j smallest mu_jd)``, minimised by
    subgradient steps (Polyak step lengths), starting from the LP
@@ -108,7 +108,7 @@ _SUPPORT_SHARE = 0.1  # of the time limit, at most, for HiGHS on the pairs the L
 _CHOICE_SHARE = 0.03  # of the time limit, at most, for the steps that add pairs to those
 _CHOICE_STEPS = 30  # at 10,000 people, 30 steps' choices held some 52,000 pairs
 _PRICING_WALKS = 2  # before the LP: walks from the greedy plan's values, each then priced
-_PRICING_STEPS = 20  # per walk (0.12 s a step at 10,000 people)
+_PRICING_STEPS = 20  # per walk (about 0.1 s a step at 10,000 people)
 _WALKS_SHARE = 0.1  # of the time limit, at most, for those walks and their pricing
 _RELAX_SHARE = 0.75  # the relaxation ends here too (it gets what the LP leaves); then LNS
 _EVERYONE_ROUNDS = 2  # of local search over the people with room

@@ -187,3 +187,95 @@ def test_offer_profits_keeps_each_persons_best_lagrangian_profits_over_all_block
         mine = edges.person == q
         assert sorted(edges.role[mine].tolist()) == sorted(int(rows[i]) for i in expected)
         assert np.array_equal(edges.value[mine], b["value"][edges.role[mine] - 5, q])
+
+
+# -- the relaxation's knapsacks -----------------------------------------------------------
+
+_ARC = st.tuples(
+    st.integers(0, 3),  # person
+    st.sampled_from([-0.5, 0.0, 0.4, 1.0, 1.0, 2.5, 3.0]),  # profit (ties on purpose)
+    st.sampled_from([0, 1, 2, 3, 5, 10]),  # weight in FTE units
+    st.booleans(),  # lead
+    st.booleans(),  # pinned: held already (``evaluate`` adds it), so never chosen here
+)
+
+
+@st.composite
+def _knapsack_inputs(draw: st.DrawFn) -> tuple[list[tuple[int, float, int, bool, bool]],
+                                                list[int], list[bool]]:
+    arcs = draw(st.lists(_ARC, max_size=12))
+    capacity = draw(st.lists(st.integers(0, 10), min_size=4, max_size=4))
+    pin_lead = draw(st.lists(st.booleans(), min_size=4, max_size=4))
+    return arcs, capacity, pin_lead
+
+
+def _solve(arcs: list[tuple[int, float, int, bool, bool]], capacity: list[int],
+           pin_lead: list[bool], max_slots: int) -> tuple[np.ndarray, float]:
+    person = np.array([a[0] for a in arcs], dtype=np.intp)
+    chosen = np.zeros(len(arcs), dtype=bool)
+    total = kernels.knapsack_choices(
+        np.argsort(person, kind="stable").astype(np.intp),
+        np.concatenate([[0], np.cumsum(np.bincount(person, minlength=4))]).astype(np.intp),
+        np.array([a[1] for a in arcs], dtype=float),
+        np.array([a[2] for a in arcs], dtype=np.intp),
+        np.array([a[3] for a in arcs], dtype=bool),
+        np.array([a[4] for a in arcs], dtype=bool),
+        np.array(capacity, dtype=np.intp), np.array(pin_lead, dtype=bool),
+        max_slots, 1e-9, chosen)
+    return chosen, total
+
+
+def _best_by_enumeration(arcs: list[tuple[int, float, int, bool, bool]], p: int, cap: int,
+                         leads: bool) -> float:
+    """Person ``p``'s best total profit over every subset of their arcs."""
+    mine = [a for a in arcs if a[0] == p]
+    best = 0.0
+    for mask in range(1 << len(mine)):
+        taken = [a for k, a in enumerate(mine) if mask >> k & 1]
+        if (sum(a[2] for a in taken) <= cap and leads + sum(a[3] for a in taken) <= 1
+                and not any(a[4] for a in taken)):
+            best = max(best, sum(a[1] for a in taken))
+    return best
+
+
+def _is_a_valid_choice(arcs: list[tuple[int, float, int, bool, bool]], chosen: np.ndarray,
+                       capacity: list[int], pin_lead: list[bool]) -> bool:
+    for p in range(4):
+        taken = [a for a, c in zip(arcs, chosen, strict=True) if c and a[0] == p]
+        if sum(a[2] for a in taken) > capacity[p]:
+            return False
+        if pin_lead[p] + sum(a[3] for a in taken) > 1:
+            return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(_knapsack_inputs())
+def test_each_person_gets_their_best_set_of_arcs_by_enumeration(
+    inputs: tuple[list[tuple[int, float, int, bool, bool]], list[int], list[bool]],
+) -> None:
+    """With room in the table for every arc, the total is the sum of each person's best
+    subset (within their units, at most one lead counting a pinned one), and the arcs
+    marked are such a subset."""
+    arcs, capacity, pin_lead = inputs
+    chosen, total = _solve(arcs, capacity, pin_lead, max_slots=24)
+    best = [_best_by_enumeration(arcs, p, capacity[p], pin_lead[p]) for p in range(4)]
+    assert total == pytest.approx(sum(best), abs=1e-9)
+    assert _is_a_valid_choice(arcs, chosen, capacity, pin_lead)
+    picked = sum(a[1] for a, c in zip(arcs, chosen, strict=True) if c)
+    assert picked == pytest.approx(total, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_knapsack_inputs(), st.integers(1, 3))
+def test_a_table_too_small_for_every_arc_still_bounds_the_best_and_chooses_validly(
+    inputs: tuple[list[tuple[int, float, int, bool, bool]], list[int], list[bool]],
+    max_slots: int,
+) -> None:
+    """When a person has more arcs than the table holds, the arcs left out add their profit
+    to the total (so it still bounds every person's best) and are never marked."""
+    arcs, capacity, pin_lead = inputs
+    chosen, total = _solve(arcs, capacity, pin_lead, max_slots)
+    best = [_best_by_enumeration(arcs, p, capacity[p], pin_lead[p]) for p in range(4)]
+    assert total >= sum(best) - 1e-9
+    assert _is_a_valid_choice(arcs, chosen, capacity, pin_lead)
