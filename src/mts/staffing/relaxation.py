@@ -172,14 +172,8 @@ def _departments_chosen(pr: StaffingProblem, mult: Multipliers) -> tuple[FloatAr
 
 
 def _knapsacks(arcs: Arcs, profit: FloatArray) -> tuple[BoolArray, float]:
-    """Every person's best set of pairs, by dynamic programming over FTE units (compiled:
-    ``kernels.knapsack_choices``).
-
-    Among pairs of the same FTE and lead status only the best ``capacity // fte``
-    (one for leads) can ever be chosen, so only those enter the table; if a
-    person still has more than ``MAX_SLOTS``, the rest's profit is added to
-    the bound (still an upper bound) and they are left unchosen.
-    """
+    """Every person's best set of pairs and their total profit, at most ``MAX_SLOTS`` pairs a
+    person in the table (``kernels.knapsack_choices`` says how the rest still count)."""
     chosen = np.zeros(len(arcs.edges), dtype=bool)
     total = knapsack_choices(arcs.by_person, arcs.person_start, profit, arcs.weight, arcs.lead,
                              arcs.pinned, arcs.capacity, arcs.pin_lead, MAX_SLOTS,
