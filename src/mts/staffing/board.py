@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mts.staffing import kernels
 from mts.staffing.problem import (
     FTE_TOLERANCE,
     BoolArray,
@@ -308,13 +309,10 @@ def fill_from_everyone(board: Board) -> None:
     for rows, value in pr.value_blocks(short):
         for r, column in zip(rows.tolist(), value, strict=True):
             while len(board.seated[r]) < pr.headcount[r]:
-                fits = board.room >= pr.fte[r] - FTE_TOLERANCE
-                if pr.is_lead[r]:
-                    fits &= ~board.leading
-                masked = np.where(fits & (column > floor), column, -np.inf)
-                masked[list(board.seated[r])] = -np.inf
-                p = int(np.argmax(masked))
-                if not np.isfinite(masked[p]):
+                p = kernels.best_with_room(
+                    column, board.room, float(pr.fte[r] - FTE_TOLERANCE), board.leading,
+                    bool(pr.is_lead[r]), floor, np.fromiter(board.seated[r], dtype=np.intp))
+                if p < 0:
                     break
                 board.take(p, r, float(column[p]))
 

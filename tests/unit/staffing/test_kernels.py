@@ -279,3 +279,25 @@ def test_a_table_too_small_for_every_arc_still_bounds_the_best_and_chooses_valid
     best = [_best_by_enumeration(arcs, p, capacity[p], pin_lead[p]) for p in range(4)]
     assert total >= sum(best) - 1e-9
     assert _is_a_valid_choice(arcs, chosen, capacity, pin_lead)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([-np.inf, -1.0, 0.5, 2.0, 2.0, 3.0]),
+                          st.sampled_from([0.0, 0.2, 0.5, 1.0]), st.booleans()),
+                min_size=1, max_size=8),
+       st.booleans(), st.lists(st.integers(0, 7), max_size=3))
+def test_the_best_person_with_room_is_the_first_best_of_those_who_may_take_the_seat(
+    people: list[tuple[float, float, bool]], lead: bool, taken: list[int],
+) -> None:
+    """The seat goes to the first person of the highest value among those above the floor,
+    with the room, not leading already when it is a lead, and not holding it already."""
+    value = np.array([v for v, _, _ in people])
+    room = np.array([r for _, r, _ in people])
+    leading = np.array([ld for _, _, ld in people])
+    held = [q for q in taken if q < len(people)]
+    allowed = [p for p, (v, r, ld) in enumerate(people)
+               if v > 0.0 and r >= 0.5 and not (lead and ld) and p not in held]
+    expected = max(allowed, key=lambda p: (value[p], -p)) if allowed else -1
+    got = kernels.best_with_room(value, room, 0.5, leading, lead, 0.0,
+                                 np.array(held, dtype=np.intp))
+    assert got == expected
