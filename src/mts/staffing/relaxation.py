@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -57,8 +58,6 @@ class Arcs:
     pinned: BoolArray
     capacity: IntArray
     pin_lead: BoolArray
-    by_person: IntArray  # the arcs person by person (in arc order within each)
-    person_start: IntArray  # where each person's run starts in ``by_person``; one more at the end
 
     @staticmethod
     def of(problem: StaffingProblem, edges: Edges) -> Arcs:
@@ -84,10 +83,20 @@ class Arcs:
             pinned=pinned,
             capacity=np.maximum(capacity, 0),
             pin_lead=pin_lead,
-            by_person=np.argsort(p, kind="stable"),
-            person_start=np.concatenate([[0], np.cumsum(np.bincount(
-                p, minlength=problem.n_people))]).astype(np.intp),
         )
+
+    # built at first use: arcs made only for pricing never need them (at 100,000 people
+    # the sort alone takes about half a second)
+    @cached_property
+    def by_person(self) -> IntArray:
+        """The arcs person by person (in arc order within each)."""
+        return np.argsort(self.edges.person, kind="stable")
+
+    @cached_property
+    def person_start(self) -> IntArray:
+        """Where each person's run starts in ``by_person``; one more entry at the end."""
+        counts = np.bincount(self.edges.person, minlength=self.problem.n_people)
+        return np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
 
 
 def fte_unit(problem: StaffingProblem) -> float:
