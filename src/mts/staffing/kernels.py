@@ -167,7 +167,7 @@ def select_block(
     value: FloatArray,
     role_shift: FloatArray,
     person_shift: FloatArray,
-    k: int,
+    k: IntArray,
     uncertain: BoolArray,
     stretch: BoolArray,
     department: IntArray,
@@ -176,19 +176,24 @@ def select_block(
     open_: BoolArray,
     summary: FloatArray,
 ) -> tuple[IntArray, IntArray]:
-    """``_select_row`` on every row of ``value``: the kept (row, person) pairs, by row.
+    """``_select_row`` on every row of ``value``, row ``i`` keeping ``k[i]`` per list: the
+    kept (row, person) pairs, by row.
 
     ``open_`` (rows x departments) receives which departments have anyone
     eligible, and ``summary`` (rows x 5) what ``_select_row`` saw of each row.
     """
-    n_rows = value.shape[0]
-    width = _width(k, value.shape[1], open_.shape[1], keep_per_department)
-    rows = np.empty(n_rows * min(width, value.shape[1]), dtype=np.intp)
-    people = np.empty(rows.size, dtype=np.intp)
+    n_rows, n_people = value.shape
+    width, room = 0, 0
+    for i in range(n_rows):
+        row_width = _width(k[i], n_people, open_.shape[1], keep_per_department)
+        width = max(width, row_width)
+        room += min(row_width, n_people)
+    rows = np.empty(room, dtype=np.intp)
+    people = np.empty(room, dtype=np.intp)
     kept = np.empty(width, dtype=np.intp)
     count = 0
     for i in range(n_rows):
-        n = _select_row(value[i], role_shift[i], person_shift, k, uncertain, stretch[i],
+        n = _select_row(value[i], role_shift[i], person_shift, k[i], uncertain, stretch[i],
                         department, ruled[i], keep_per_department, open_[i], kept, summary[i])
         rows[count : count + n] = i
         people[count : count + n] = kept[:n]
@@ -199,11 +204,17 @@ def select_block(
 @_compiled
 def _offer(p: int, score: float, value: float, role: int, best_score: FloatArray,
            best_role: IntArray, best_value: FloatArray, floor: FloatArray) -> None:
-    """Person ``p``'s lowest kept score (``floor[p]``, which ``score`` beats) gives way."""
+    """Person ``p``'s lowest kept score (``floor[p]``, which ``score`` beats) gives way.
+
+    Of equal lowest scores the latest role gives way, so that, roles being offered in
+    ascending order, the list holds the best by score, ties to the earlier role: the
+    same list whichever runs of roles it is built from (``BestPerPerson.merged``).
+    """
     depth = best_score.shape[1]
     low = 0
     for d in range(1, depth):
-        if best_score[p, d] < best_score[p, low]:
+        s, lowest = best_score[p, d], best_score[p, low]
+        if s < lowest or (s == lowest and best_role[p, d] > best_role[p, low]):
             low = d
     best_score[p, low] = score
     best_role[p, low] = role
@@ -221,7 +232,7 @@ def scan_block(
     role_shift: FloatArray,
     person_shift: FloatArray,
     looseness: FloatArray,
-    k: int,
+    k: IntArray,
     uncertain: BoolArray,
     stretch: BoolArray,
     department: IntArray,

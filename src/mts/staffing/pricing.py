@@ -20,7 +20,9 @@ from mts.staffing.problem import (
     FloatArray,
     IntArray,
     StaffingProblem,
+    in_role_runs,
     no_edges,
+    role_blocks,
 )
 from mts.staffing.relaxation import MAX_SLOTS, PROFIT_TOLERANCE, Arcs, Multipliers, fte_unit
 
@@ -34,10 +36,14 @@ def price(problem: StaffingProblem, arcs: Arcs, mult: Multipliers) -> Edges:
     candidates, the dual value over the candidates is the dual value over
     every pair, and so a bound on the whole problem.
     """
-    classes = _Classes.of(arcs)
-    for rows, value in problem.value_blocks(np.arange(problem.n_roles, dtype=np.intp)):
-        classes.add(problem, mult, rows, value)
-    found = classes.edges(problem.n_people)
+    def price_run(roles: IntArray) -> _Classes:
+        classes = _Classes.of(arcs)
+        for rows in role_blocks(roles, problem.n_people):
+            classes.add(problem, mult, rows, problem.model.values(rows))
+        return classes
+
+    runs = in_role_runs(problem.n_roles, problem.settings.threads, price_run)
+    found = _Classes.merged(runs).edges(problem.n_people)
     known = arcs.edges.role * problem.n_people + arcs.edges.person
     fresh = ~np.isin(found.role * problem.n_people + found.person, known)
     return found.subset(fresh)
@@ -59,6 +65,12 @@ class _Classes:
         depth = [1 if key % 2 else min(room // max(key // 2, 1), MAX_SLOTS) for key in keys]
         return _Classes(of_role.astype(np.intp),
                         [BestPerPerson.empty(max(d, 1), pr.n_people) for d in depth])
+
+    @staticmethod
+    def merged(runs: list[_Classes]) -> _Classes:
+        """The classes kept over runs of consecutive roles, in role order, as one."""
+        by_class = zip(*(run.best for run in runs), strict=True)
+        return _Classes(runs[0].of_role, [BestPerPerson.merged(lists) for lists in by_class])
 
     def add(self, problem: StaffingProblem, mult: Multipliers, rows: IntArray,
             value: FloatArray) -> None:

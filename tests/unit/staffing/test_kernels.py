@@ -13,7 +13,10 @@ from mts.domain.errors import Infeasible
 from mts.domain.projects import Interest
 from mts.domain.staffing import Exploration
 from mts.staffing import StaffingRequest, StaffingSettings, kernels
-from mts.staffing.problem import BestPerPerson, build_problem
+from mts.staffing.board import greedy_baseline
+from mts.staffing.pricing import price
+from mts.staffing.problem import BestPerPerson, Edges, StaffingProblem, build_problem
+from mts.staffing.relaxation import Arcs, initial_multipliers
 from unit.staffing.test_round_properties import FAST, rounds
 
 
@@ -84,16 +87,18 @@ def _turns(b: dict[str, np.ndarray]) -> np.ndarray:
     return turn - (turn >= 1.0)
 
 
-def _rule_by_hand(b: dict[str, np.ndarray], k: int) -> tuple[set[tuple[int, int]], np.ndarray]:
-    """The pruning rule read literally: sort each row's eligible people and take from the top."""
+def _rule_by_hand(b: dict[str, np.ndarray],
+                  k: np.ndarray) -> tuple[set[tuple[int, int]], np.ndarray]:
+    """The pruning rule read literally: sort each row's eligible people and take from the top
+    (``k[i]`` of them in row ``i``)."""
     score = b["value"] + kernels.TIE_BREAK * _turns(b)
     kept: set[tuple[int, int]] = set()
     open_ = np.zeros((score.shape[0], 3), dtype=bool)
     for i, row in enumerate(score):
         eligible = [p for p in np.argsort(-row) if np.isfinite(row[p])]
-        kept |= {(i, int(p)) for p in eligible[:k]}
+        kept |= {(i, int(p)) for p in eligible[:k[i]]}
         if b["stretch"][i]:
-            kept |= {(i, int(p)) for p in [p for p in eligible if b["uncertain"][p]][:k]}
+            kept |= {(i, int(p)) for p in [p for p in eligible if b["uncertain"][p]][:k[i]]}
         if b["ruled"][i]:
             for d in range(3):
                 mine = [p for p in eligible if b["department"][p] == d]
@@ -108,12 +113,13 @@ def test_select_block_keeps_what_the_pruning_rule_names(
     seed: int, n_rows: int, n_people: int, k: int
 ) -> None:
     b = _block(seed, n_rows, n_people)
+    per_row = np.random.default_rng(seed + 2).integers(1, k + 1, n_rows).astype(np.intp)
     open_ = np.zeros((n_rows, 3), dtype=bool)
     rows, people = kernels.select_block(
-        b["value"], b["role_shift"], b["person_shift"], k, b["uncertain"], b["stretch"],
+        b["value"], b["role_shift"], b["person_shift"], per_row, b["uncertain"], b["stretch"],
         b["department"], b["ruled"], 2, open_, np.empty((n_rows, 5)),
     )
-    kept, expected_open = _rule_by_hand(b, k)
+    kept, expected_open = _rule_by_hand(b, per_row)
     assert len(rows) == len(kept)
     assert set(zip(rows.tolist(), people.tolist(), strict=True)) == kept
     assert np.array_equal(open_, expected_open)
@@ -125,7 +131,7 @@ def test_scan_block_summarises_each_role_and_keeps_each_persons_standout_roles(
     seed: int, n_rows: int, n_people: int, depth: int
 ) -> None:
     b = _block(seed, n_rows, n_people)
-    k = 2
+    k = np.full(n_rows, 2, dtype=np.intp)
     rows = np.arange(10, 10 + n_rows, dtype=np.intp)
     stats = np.empty((n_rows, 4))
     open_ = np.zeros((n_rows, 3), dtype=bool)
@@ -301,3 +307,63 @@ def test_the_best_person_with_room_is_the_first_best_of_those_who_may_take_the_s
     got = kernels.best_with_room(value, room, 0.5, leading, lead, 0.0,
                                  np.array(held, dtype=np.intp))
     assert got == expected
+
+
+# -- passes over every pair in runs of roles, on several threads ---------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 8), st.integers(1, 12), st.integers(1, 3),
+       st.integers(2, 4))
+def test_lists_kept_over_runs_of_roles_merge_into_the_list_kept_over_them_all(
+    seed: int, n_rows: int, n_people: int, depth: int, n_runs: int
+) -> None:
+    """Profits tie often here (four values): a list keeps the best by profit, ties to the
+    earlier role, so the runs' lists merged hold exactly what one list over every role holds."""
+    rng = np.random.default_rng(seed)
+    value = rng.choice([-np.inf, 0.0, 1.0, 2.0], size=(n_rows, n_people))
+    rows = np.arange(n_rows, dtype=np.intp)
+    prices = (np.ones(n_rows), np.zeros(n_rows), np.zeros(n_rows), np.zeros((n_rows, 1)))
+
+    def offered(which: np.ndarray) -> BestPerPerson:
+        best = BestPerPerson.empty(depth, n_people)
+        kernels.offer_profits(value, which, rows, *prices, np.zeros(n_people, dtype=bool),
+                              np.zeros(n_people, dtype=np.intp), best.score, best.role,
+                              best.value, best.floor)
+        return best
+
+    whole = offered(rows)
+    merged = BestPerPerson.merged([offered(run) for run in np.array_split(rows, n_runs)])
+    for q in range(n_people):
+        usable = [i for i in range(n_rows) if np.isfinite(value[i, q])]
+        expected = sorted(sorted(usable, key=lambda i: (-value[i, q], i))[:depth])
+        for lists in (whole, merged):
+            edges = lists.edges()
+            assert sorted(edges.role[edges.person == q].tolist()) == expected
+    assert np.array_equal(whole.floor, merged.floor)
+
+
+@FAST
+@given(st.one_of(rounds(max_people=30, rules=False), rounds(max_people=12)), st.integers(2, 4))
+def test_building_and_pricing_on_several_threads_give_what_one_thread_gives(
+    request: StaffingRequest, threads: int
+) -> None:
+    """Many people and few candidates per role and per person, so that the lists of the
+    runs of roles have to be merged right."""
+    lean = StaffingSettings(top_k=1, top_k_person=1)
+    try:
+        one = build_problem(request, lean)
+        many = build_problem(request, replace(lean, threads=threads))
+    except Infeasible:
+        return
+    for a, b in ((one.edges, many.edges), (price_all(one), price_all(many))):
+        assert np.array_equal(a.person, b.person) and np.array_equal(a.role, b.role)
+        assert np.array_equal(a.value, b.value)
+    for name in ("left_out_best", "best_value", "best_person"):
+        assert np.array_equal(getattr(one, name), getattr(many, name))
+
+
+def price_all(problem: StaffingProblem) -> Edges:
+    """Each person's best pairs at the greedy plan's values, with no pair a candidate yet."""
+    arcs = Arcs.of(problem, problem.edges.subset(np.zeros(len(problem.edges), dtype=bool)))
+    return price(problem, arcs, initial_multipliers(problem, greedy_baseline(problem)))
