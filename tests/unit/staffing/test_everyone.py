@@ -4,17 +4,21 @@ local search over them (with its swap move), and the last fill of open seats fro
 from __future__ import annotations
 
 import time
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import assume, given, reject
+from hypothesis import strategies as st
 
 from mts.domain.errors import Infeasible
 from mts.staffing import StaffingRequest, StaffingSettings, solver
+from mts.staffing import board as board_module
 from mts.staffing.board import (
     Board,
     Candidates,
     Seats,
     board_of,
+    fill_open_seats,
     greedy_baseline,
     improve,
     objective,
@@ -156,3 +160,24 @@ def test_a_swap_gains_and_keeps_every_rule_or_changes_nothing(request: StaffingR
                 after = board.seats()
                 assert sorted(zip(after.person.tolist(), after.role.tolist(), strict=True)) == \
                     sorted(zip(before.person.tolist(), before.role.tolist(), strict=True))
+
+
+@FAST
+@given(rounds(max_people=8), st.integers(0, 2**16), st.integers(1, 4))
+def test_filling_open_seats_takes_what_checking_each_pair_in_turn_takes(
+    request: StaffingRequest, seed: int, chunk: int
+) -> None:
+    """The fill drops, a chunk at a time, the pairs that cannot fit any more; in any order of
+    the pairs and with chunks of any size, it must seat exactly what the plain reading does."""
+    problem = buildable(request)
+    edges = problem.edges
+    order = np.random.default_rng(seed).permutation(len(edges)).astype(np.intp)
+    expected = Board.start(problem)
+    for i in order.tolist():
+        p, r, v = int(edges.person[i]), int(edges.role[i]), float(edges.value[i])
+        if v > -problem.settings.vacancy_penalty and expected.can_take(p, r):
+            expected.take(p, r, v)
+    filled = Board.start(problem)
+    with patch.object(board_module, "_LIST_CHUNK", chunk):
+        fill_open_seats(filled, edges, order)
+    assert filled.seated == expected.seated
