@@ -35,6 +35,7 @@ _UNIT_CHOICES = (0.1, 0.05, 0.025, 0.01)
 MAX_SLOTS = 24  # items per person in one knapsack; beyond that the bound adds their profit
 PROFIT_TOLERANCE = 1e-9
 _REPAIR_SHARE = 1 / 3  # of the subgradient's time, at most, for its repairs (see _RepairPace)
+_SLOW_REPAIR = 1.0  # seconds; a repair quicker than this never spaces repairs out
 
 
 # -- Lagrangian relaxation ----------------------------------------------------------------
@@ -269,7 +270,8 @@ def subgradient(
 @dataclass
 class _RepairPace:
     """When the subgradient repairs a plan: at the first step, then every ``every`` steps,
-    or spaced so that repairs take at most ``_REPAIR_SHARE`` of the time, whichever is rarer.
+    or, once a repair takes over ``_SLOW_REPAIR``, spaced so that repairs take at most
+    ``_REPAIR_SHARE`` of the time, whichever is rarer.
 
     At 100,000 people a repair took 7 s against 0.36 s a step, so repairs
     every 20 steps used 58% of the subgradient's time; the plans the repairs
@@ -292,6 +294,8 @@ class _RepairPace:
 
     def repaired(self, seconds: float) -> None:
         self.since = 0
+        if seconds < _SLOW_REPAIR:  # timings never decide on small rounds: they repeat exactly
+            return
         # spaced this many steps apart, repairs take at most _REPAIR_SHARE of the time
         self.gap = math.ceil(seconds * (1 / _REPAIR_SHARE - 1) / max(self.step_seconds, 1e-9))
 

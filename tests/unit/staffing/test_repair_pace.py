@@ -20,6 +20,11 @@ def test_quick_repairs_come_at_the_first_step_and_every_repair_every_steps() -> 
     assert _repairs(20, 61, step_seconds=0.1, repair_seconds=0.5) == [0, 20, 40, 60]
 
 
+def test_repairs_under_a_second_never_change_the_pace_so_small_rounds_repeat() -> None:
+    """Small rounds' timings vary from run to run; their plans must not."""
+    assert _repairs(20, 61, step_seconds=0.001, repair_seconds=0.9) == [0, 20, 40, 60]
+
+
 def test_slow_repairs_are_spaced_so_that_they_take_about_a_third_of_the_time() -> None:
     at = _repairs(20, 120, step_seconds=0.36, repair_seconds=7.0)
     assert at == [0, 39, 78, 117]
