@@ -152,6 +152,14 @@ class Board:
             and p not in self.seated[r]
         )
 
+    def may_take(self, person: IntArray, role: IntArray) -> BoolArray:
+        """``can_take`` for many pairs at once, but for whether each holds the seat already."""
+        pr = self.problem
+        fill = np.fromiter((len(s) for s in self.seated), dtype=np.intp, count=pr.n_roles)
+        return ((fill[role] < pr.headcount[role])
+                & (self.room[person] >= pr.fte[role] - FTE_TOLERANCE)
+                & ~(pr.is_lead[role] & self.leading[person]))
+
     def take(self, p: int, r: int, value: float) -> None:
         """Seat ``p`` on ``r``."""
         pr = self.problem
@@ -232,28 +240,16 @@ def fill_open_seats(board: Board, edges: Edges, order: IntArray | None = None) -
     """Seat pairs of ``edges`` in ``order`` (best value first by default) wherever they fit."""
     order = np.argsort(-edges.value, kind="stable") if order is None else order
     order = order[edges.value[order] > -board.problem.settings.vacancy_penalty]
-    # a chunk at a time: Python lists of every pair at once took 500 MB at 100,000 people
+    # a chunk at a time: Python lists of every pair at once took 500 MB at 100,000 people;
+    # seats are only taken here, so a pair that cannot be taken now never can, and at
+    # 100,000 people checking most of the 5 million such pairs one by one was most of a fill
     for start in range(0, order.size, _LIST_CHUNK):
-        chunk = _may_fit(board, edges, order[start : start + _LIST_CHUNK])
+        chunk = order[start : start + _LIST_CHUNK]
+        chunk = chunk[board.may_take(edges.person[chunk], edges.role[chunk])]
         for p, r, v in zip(edges.person[chunk].tolist(), edges.role[chunk].tolist(),
                            edges.value[chunk].tolist(), strict=True):
             if board.can_take(p, r):
                 board.take(p, r, v)
-
-
-def _may_fit(board: Board, edges: Edges, chunk: IntArray) -> IntArray:
-    """The pairs of ``chunk`` whose role is open and whose person has room for it now.
-
-    Seats are only taken while filling, so a pair that does not fit now never
-    will: at 100,000 people most of the 5 million candidates are such pairs
-    once the first chunks are seated, and checking them one by one in Python
-    was most of a fill.
-    """
-    pr, p, r = board.problem, edges.person[chunk], edges.role[chunk]
-    fill = np.fromiter((len(s) for s in board.seated), dtype=np.intp, count=pr.n_roles)
-    fits = ((fill[r] < pr.headcount[r]) & (board.room[p] >= pr.fte[r] - FTE_TOLERANCE)
-            & ~(pr.is_lead[r] & board.leading[p]))
-    return chunk[fits]
 
 
 def _meet_project_rules(board: Board, edges: Edges) -> None:
